@@ -23,11 +23,17 @@ pub fn parse_isoform(accession: &str) -> IsoformParts<'_> {
     if let Some((left, suffix)) = accession.rsplit_once('-') {
         if !left.is_empty() && !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()) {
             if let Ok(index) = suffix.parse::<u32>() {
-                return IsoformParts { canonical: left, isoform_index: Some(index) };
+                return IsoformParts {
+                    canonical: left,
+                    isoform_index: Some(index),
+                };
             }
         }
     }
-    IsoformParts { canonical: accession, isoform_index: None }
+    IsoformParts {
+        canonical: accession,
+        isoform_index: None,
+    }
 }
 
 #[cfg(test)]

@@ -15,8 +15,11 @@ pub enum Aspect {
 }
 
 impl Aspect {
-    pub const ALL: [Aspect; 3] =
-        [Aspect::BiologicalProcess, Aspect::MolecularFunction, Aspect::CellularComponent];
+    pub const ALL: [Aspect; 3] = [
+        Aspect::BiologicalProcess,
+        Aspect::MolecularFunction,
+        Aspect::CellularComponent,
+    ];
 
     /// One-letter code used in GAF column 9 and in the database.
     pub fn code(self) -> char {
@@ -89,7 +92,10 @@ mod tests {
         for aspect in Aspect::ALL {
             assert_eq!(Aspect::from_code(&aspect.code().to_string()), Some(aspect));
             assert_eq!(Aspect::from_namespace(aspect.namespace()), Some(aspect));
-            assert_eq!(Aspect::from_cafa_name(&aspect.cafa_name().to_lowercase()), Some(aspect));
+            assert_eq!(
+                Aspect::from_cafa_name(&aspect.cafa_name().to_lowercase()),
+                Some(aspect)
+            );
         }
         assert_eq!(Aspect::from_namespace("external"), None);
     }

@@ -17,7 +17,9 @@ pub struct GoIdError {
 impl GoId {
     /// Parses exactly `GO:` followed by seven ASCII digits.
     pub fn parse(text: &str) -> Result<GoId, GoIdError> {
-        let err = || GoIdError { text: text.to_owned() };
+        let err = || GoIdError {
+            text: text.to_owned(),
+        };
         let digits = text.strip_prefix("GO:").ok_or_else(err)?;
         if digits.len() != 7 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err());
@@ -65,7 +67,14 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["GO:123", "go:0008150", "GO:00081500", "GO:000815x", "0008150", ""] {
+        for bad in [
+            "GO:123",
+            "go:0008150",
+            "GO:00081500",
+            "GO:000815x",
+            "0008150",
+            "",
+        ] {
             assert!(GoId::parse(bad).is_err(), "{bad}");
         }
     }

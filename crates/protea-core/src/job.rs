@@ -28,7 +28,10 @@ impl JobStatus {
     ];
 
     pub fn is_terminal(self) -> bool {
-        matches!(self, JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled)
+        matches!(
+            self,
+            JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled
+        )
     }
 
     /// The lower-case API spelling.
@@ -129,7 +132,17 @@ mod tests {
 
     #[test]
     fn only_final_states_are_terminal() {
-        let terminal: Vec<_> = JobStatus::ALL.into_iter().filter(|s| s.is_terminal()).collect();
-        assert_eq!(terminal, [JobStatus::Succeeded, JobStatus::Failed, JobStatus::Cancelled]);
+        let terminal: Vec<_> = JobStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_terminal())
+            .collect();
+        assert_eq!(
+            terminal,
+            [
+                JobStatus::Succeeded,
+                JobStatus::Failed,
+                JobStatus::Cancelled
+            ]
+        );
     }
 }

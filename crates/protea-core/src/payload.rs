@@ -20,13 +20,20 @@ pub struct PayloadError {
 
 impl PayloadError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> PayloadError {
-        PayloadError { field: field.into(), message: message.into() }
+        PayloadError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
 impl fmt::Display for PayloadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid payload field `{}`: {}", self.field, self.message)
+        write!(
+            f,
+            "invalid payload field `{}`: {}",
+            self.field, self.message
+        )
     }
 }
 
@@ -81,7 +88,10 @@ pub fn check_range<T: PartialOrd + fmt::Display + Copy>(
     max: T,
 ) -> Result<(), PayloadError> {
     if value < min || value > max {
-        return Err(PayloadError::new(field, format!("{value} is out of range [{min}, {max}]")));
+        return Err(PayloadError::new(
+            field,
+            format!("{value} is out of range [{min}, {max}]"),
+        ));
     }
     Ok(())
 }
@@ -92,7 +102,10 @@ pub fn check_positive<T: PartialOrd + fmt::Display + Default + Copy>(
     value: T,
 ) -> Result<(), PayloadError> {
     if value <= T::default() {
-        return Err(PayloadError::new(field, format!("must be greater than 0, got {value}")));
+        return Err(PayloadError::new(
+            field,
+            format!("must be greater than 0, got {value}"),
+        ));
     }
     Ok(())
 }
@@ -154,9 +167,18 @@ mod tests {
 
     #[test]
     fn no_coercion() {
-        assert_eq!(err(json!({"name": "x", "compressed": "yes"})).field, "compressed");
-        assert_eq!(err(json!({"name": "x", "page_size": "5"})).field, "page_size");
-        assert_eq!(err(json!({"name": "x", "page_size": 5.5})).field, "page_size");
+        assert_eq!(
+            err(json!({"name": "x", "compressed": "yes"})).field,
+            "compressed"
+        );
+        assert_eq!(
+            err(json!({"name": "x", "page_size": "5"})).field,
+            "page_size"
+        );
+        assert_eq!(
+            err(json!({"name": "x", "page_size": 5.5})).field,
+            "page_size"
+        );
         assert_eq!(err(json!({"name": 3})).field, "name");
     }
 

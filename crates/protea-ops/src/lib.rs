@@ -1,0 +1,14 @@
+//! PROTEA's operations and the platform registry.
+//!
+//! Each operation lives in its own module with its payload struct (strict:
+//! unknown fields rejected) and its `Operation` impl. [`registry`] is the one
+//! closed list of everything a worker can run.
+
+pub mod ping;
+
+use protea_jobs::Registry;
+
+/// Every operation of the platform.
+pub fn registry() -> Registry {
+    Registry::new().register(ping::Ping)
+}
