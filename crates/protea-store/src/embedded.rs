@@ -142,8 +142,12 @@ impl EmbeddedCluster {
             .arg(self.data_dir())
             .arg("-l")
             .arg(self.log_file());
-        cmd.args(["-w", "-t", "60", "-o"])
-            .arg(self.server_options().join(" "));
+        let options: Vec<String> = self
+            .server_settings()
+            .into_iter()
+            .map(|(name, value)| format!("-c {name}='{value}'"))
+            .collect();
+        cmd.args(["-w", "-t", "60", "-o"]).arg(options.join(" "));
         run(cmd, "pg_ctl start", &self.data_dir()).map_err(|err| self.with_log_tail(err))?;
         self.started_here = true;
         Ok(())
@@ -158,8 +162,8 @@ impl EmbeddedCluster {
         self.init()?;
         let mut cmd = self.command("postgres");
         cmd.arg("-D").arg(self.data_dir());
-        for option in self.server_options() {
-            cmd.arg(option.replace('\'', ""));
+        for (name, value) in self.server_settings() {
+            cmd.arg("-c").arg(format!("{name}={value}"));
         }
         let log =
             std::fs::File::create(self.log_file()).map_err(StoreError::io(self.log_file()))?;
@@ -205,29 +209,28 @@ impl EmbeddedCluster {
         self.started_here || self.attached.is_some()
     }
 
-    fn server_options(&self) -> Vec<String> {
-        let mut options = vec![
-            "-c listen_addresses=''".to_owned(),
-            format!(
-                "-c unix_socket_directories='{}'",
-                self.socket_dir().display()
+    /// Server settings as (name, value) pairs.
+    fn server_settings(&self) -> Vec<(&'static str, String)> {
+        let mut settings = vec![
+            ("listen_addresses", String::new()),
+            (
+                "unix_socket_directories",
+                self.socket_dir().display().to_string(),
             ),
-            "-c unix_socket_permissions=0700".to_owned(),
-            format!("-p {}", self.options.port),
-            "-c max_connections=200".to_owned(),
+            ("unix_socket_permissions", "0700".to_owned()),
+            ("port", self.options.port.to_string()),
+            ("max_connections", "200".to_owned()),
         ];
         if self.options.ephemeral {
-            options.extend(
-                [
-                    "fsync=off",
-                    "synchronous_commit=off",
-                    "full_page_writes=off",
-                    "shared_buffers=64MB",
-                ]
-                .map(|o| format!("-c {o}")),
-            );
+            for (name, value) in [
+                ("fsync", "off"),
+                ("synchronous_commit", "off"),
+                ("full_page_writes", "off"),
+            ] {
+                settings.push((name, value.to_owned()));
+            }
         }
-        options
+        settings
     }
 
     fn wait_ready(&mut self, timeout: Duration) -> Result<(), StoreError> {
