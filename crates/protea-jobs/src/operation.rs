@@ -139,7 +139,7 @@ pub trait Operation: Send + Sync + 'static {
 }
 
 /// Static facts about a registered operation.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct OperationInfo {
     pub name: &'static str,
     pub queue: &'static str,
