@@ -110,3 +110,6 @@ impl<'a> Evaluator<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod rules_tests;

@@ -37,8 +37,9 @@ fn open(path: &Path) -> Result<BufReader<File>> {
 
 /// The method files under `path` with their labels: the path relative to the folder with
 /// `/` replaced by `_` (a single file is labelled by its file name). Hidden files count.
-/// Files of a folder come before its subfolders and names are sorted, which makes the order
-/// deterministic where `os.walk` follows the directory listing.
+/// Like `os.walk` (top-down), the files of a folder come before its subfolders, both in
+/// directory-listing order, so the row order matches cafaeval's on the same filesystem (that
+/// order is not sorted and may differ between filesystems; the best-row files are sorted).
 pub fn prediction_files(path: &Path) -> Result<Vec<(String, PathBuf)>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_file() {
@@ -54,10 +55,9 @@ pub fn prediction_files(path: &Path) -> Result<Vec<(String, PathBuf)>> {
 }
 
 fn walk(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
+    let entries: Vec<_> = std::fs::read_dir(dir)
         .and_then(|rd| rd.collect::<std::io::Result<Vec<_>>>())
         .map_err(|e| Error::io(dir, e))?;
-    entries.sort_by_key(|e| e.file_name());
     let mut subdirs = Vec::new();
     for e in entries {
         let name = e.file_name().to_string_lossy().into_owned();
