@@ -76,7 +76,8 @@ impl MethodScores {
                 }
                 let slot = b.scores.entry((row, t)).or_insert(0.0);
                 let old = *slot;
-                // f64::max ignores NaN, so a NaN score never overwrites a stored one.
+                // f64::max ignores NaN: a NaN score is stored as 0 and never overwrites a
+                // stored score, which is what cafaeval was observed to do.
                 *slot = old.max(s);
                 if old == 0.0 && *slot != 0.0 {
                     *count += 1;

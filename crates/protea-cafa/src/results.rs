@@ -88,6 +88,13 @@ pub struct Curve {
     pub rows: Vec<ThresholdRow>,
 }
 
+impl Curve {
+    /// The GO aspect of the namespace (`None` for non-GO ontologies such as IDPO).
+    pub fn aspect(&self) -> Option<protea_core::Aspect> {
+        protea_core::Aspect::from_namespace(&self.namespace)
+    }
+}
+
 /// The result of an evaluation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {

@@ -369,3 +369,49 @@ fn thread_count_never_changes_results() {
     run.config.threads = 4;
     assert_eq!(one, run.eval(&pred).unwrap());
 }
+
+#[test]
+fn micro_ratio_of_zero_over_zero_is_zero() {
+    // P1 predicts only R, whose IA is 0: n = 1 but n_w = 0, tp_w = fp_w = 0, so
+    // pr_micro_w = 0/0 → 0 (cafaeval writes 0.000), and f_w = 0 at every tau.
+    let mut run = Run::new(TOY, "P1 A\n");
+    run.ia = Some(TOY_IA);
+    let r = at(&run.eval(&[("m", "P1 R 0.9\n")]).unwrap(), 0.01);
+    let w = r.weighted.unwrap();
+    assert_eq!(
+        (r.plain.n, w.n, w.pr_micro, w.f_micro, w.cov),
+        (1.0, 0.0, 0.0, 0.0, 0.0)
+    );
+    assert!(close(w.ru, 1.0) && close(w.s, 1.0));
+}
+
+#[test]
+fn curve_reports_its_go_aspect() {
+    let obo = "id: GO:0008150\nnamespace: biological_process\n";
+    let e = Run::new(obo, "P1 GO:0008150\n")
+        .eval(&[("m", "P1 GO:0008150 0.5\n")])
+        .unwrap();
+    assert_eq!(
+        e.curves[0].aspect(),
+        Some(protea_core::Aspect::BiologicalProcess)
+    );
+}
+
+#[test]
+fn nan_scores_are_never_predicted_and_never_overwrite() {
+    // Observed with cafaeval 1.3.0, truth P1 A ({A, R}), first row (tau .01):
+    // "A nan, B .5" → P = {B, R}: tp 1, fp 1, pr .5, rc .5;
+    // "A .5, A nan, B .5" → A keeps .5: P = {A, B, R}: tp 2, pr 2/3, rc 1;
+    // "C nan, B .5" → P = {B, R}: pr .5, rc .5.
+    let run = Run::new(TOY, "P1 A\n");
+    for (pred, pr, rc) in [
+        ("P1 A nan\nP1 B 0.5\n", 0.5, 0.5),
+        ("P1 A 0.5\nP1 A nan\nP1 B 0.5\n", 2.0 / 3.0, 1.0),
+        ("P1 C nan\nP1 B 0.5\n", 0.5, 0.5),
+    ] {
+        let e = run.eval(&[("m", pred)]).unwrap();
+        let r = e.curves[0].rows[0].plain;
+        assert!(close(r.pr, pr) && close(r.rc, rc), "{pred:?}");
+        assert_eq!(e.curves[0].rows.len(), 50, "{pred:?}");
+    }
+}
