@@ -110,3 +110,27 @@ pub fn evaluate(config: &EvalConfig, inputs: &Inputs<'_>) -> Result<Evaluation> 
             .map(|(label, path)| open(&path).map(|r| (label, r))),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_relative_paths_with_underscores_and_hidden_files_count() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("team")).unwrap();
+        std::fs::write(dir.path().join("team/model1.tsv"), "").unwrap();
+        std::fs::write(dir.path().join(".hidden"), "").unwrap();
+        let mut labels: Vec<String> = prediction_files(dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect();
+        // Top-level files come before subfolders (os.walk is top-down).
+        assert_eq!(labels.last().unwrap(), "team_model1.tsv");
+        labels.sort();
+        assert_eq!(labels, [".hidden", "team_model1.tsv"]);
+        let single = prediction_files(&dir.path().join("team/model1.tsv")).unwrap();
+        assert_eq!(single[0].0, "model1.tsv");
+    }
+}

@@ -415,3 +415,16 @@ fn nan_scores_are_never_predicted_and_never_overwrite() {
         assert_eq!(e.curves[0].rows.len(), 50, "{pred:?}");
     }
 }
+
+#[test]
+fn nothing_evaluated_gives_no_curves_and_no_files() {
+    // Only a non-benchmark protein predicts: cafaeval returns df=None and write_results
+    // crashes; we return an empty evaluation and refuse to write it.
+    let e = Run::new(TOY, "P1 A\n")
+        .eval(&[("m", "X9 A 0.5\n")])
+        .unwrap();
+    assert!(e.curves.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let err = crate::write_outputs(&e, dir.path()).unwrap_err();
+    assert!(matches!(err, crate::Error::NothingEvaluated));
+}

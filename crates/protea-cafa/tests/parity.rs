@@ -376,3 +376,50 @@ fn pk_fork_limited() {
     check_pk("pk_go_sample_limited.pk");
     check_pk("pk_go_sample_limited.pkfix");
 }
+
+/// Our headers equal those of the real cafaeval output kept in the shared data (a run on a
+/// submission we do not have, so only the format can be compared).
+#[test]
+fn headers_match_the_shared_cafaeval_output() {
+    let Some(shared) = shared_dir() else { return };
+    let dir = shared.join("cafa/goa_holdout_226_228");
+    let first_line = |name: &str| {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        text.lines().next().unwrap().to_owned()
+    };
+    let row = protea_cafa::ThresholdRow {
+        tau: 0.1,
+        plain: Metrics::default(),
+        weighted: Some(Metrics::default()),
+    };
+    let eval = Evaluation {
+        th_step: 0.1,
+        weighted: true,
+        curves: vec![protea_cafa::Curve {
+            method: "submission.tsv".into(),
+            namespace: "biological_process".into(),
+            rows: vec![row],
+        }],
+    };
+    let mut all = Vec::new();
+    protea_cafa::write_all(&eval, &mut all).unwrap();
+    let all = String::from_utf8(all).unwrap();
+    assert_eq!(
+        all.lines().next().unwrap(),
+        first_line("cafaeval_result.227_228.evaluation_all.tsv")
+    );
+    // th_step 0.1 → two decimals, as in that file.
+    assert!(
+        all.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("submission.tsv\tbiological_process\t0.10\t0.00\t")
+    );
+    let mut best = Vec::new();
+    protea_cafa::write_best(&eval, BestMetric::F, &mut best).unwrap();
+    let best = String::from_utf8(best).unwrap();
+    assert_eq!(
+        best.lines().next().unwrap(),
+        first_line("cafaeval_result.227_228.evaluation_best_f.tsv")
+    );
+}
