@@ -7,7 +7,7 @@
 # Needs: /usr/bin/time, a venv with cafaeval==1.3.0 at $CAFAEVAL_VENV (default /work/venv-cafa),
 # the shared data folder at $PROTEA_SHARED_DATA (default <repo>/../shared/data).
 #
-# Measured 2026-05-23 on the 2-core dev machine (threads 2, both including OBO parsing):
+# Measured 2026-11-23 on the 2-core dev machine (threads 2, both including OBO parsing):
 #   cafaeval 153.3 s, 4788 MiB peak RSS; protea-cafa 0.35 s, 26 MiB → 438x faster, 183x less memory.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
