@@ -1,0 +1,17 @@
+//! One module per group of subcommands.
+
+pub(crate) mod db;
+pub(crate) mod eval;
+pub(crate) mod job;
+pub(crate) mod platform;
+
+use crate::config::Config;
+use protea_jobs::{JobService, PgQueue};
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// The job service over `pool`, with the platform's operations.
+pub(crate) fn job_service(config: &Config, pool: &PgPool) -> JobService {
+    let transport = PgQueue::new(pool.clone()).with_max_attempts(config.worker.max_attempts);
+    JobService::new(pool.clone(), protea_ops::registry(), Arc::new(transport))
+}

@@ -1,0 +1,122 @@
+//! `protea`: the PROTEA platform from the command line.
+//!
+//! This binary is the only place that knows every layer: it reads the
+//! configuration, picks the database (configured or embedded), and wires the
+//! store, the job engine, the operations and the API together.
+
+mod commands;
+mod config;
+mod database;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// PROTEA: protein function annotation as a job platform.
+///
+/// Start here:
+///   protea up                       run the API and a worker for every queue
+///                                   (uses an embedded PostgreSQL unless
+///                                   PROTEA_DATABASE_URL is set)
+///   protea job submit ping --wait   run a job end to end and watch it
+///   protea job list                 see what ran
+#[derive(Debug, Parser)]
+#[command(name = "protea", version, about, long_about, verbatim_doc_comment)]
+struct Cli {
+    /// Data directory (embedded database, configuration, artefacts).
+    #[arg(long, global = true, env = "PROTEA_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Configuration file (TOML). Default: protea.toml in the data directory.
+    #[arg(long, global = true, env = "PROTEA_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Log filter (e.g. `info`, `protea_jobs=debug`); also RUST_LOG.
+    #[arg(
+        long,
+        global = true,
+        env = "PROTEA_LOG",
+        default_value = "warn,protea=info"
+    )]
+    log: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the whole platform in one process: the API and a worker for every
+    /// queue, on the embedded database unless one is configured.
+    Up(commands::platform::UpArgs),
+    /// Run the API server only.
+    Serve(commands::platform::ServeArgs),
+    /// Run a worker process on some queues.
+    Worker(commands::platform::WorkerArgs),
+    /// Database administration.
+    #[command(subcommand)]
+    Db(commands::db::DbCommand),
+    /// Submit, inspect, follow and cancel jobs.
+    #[command(subcommand)]
+    Job(commands::job::JobCommand),
+    /// Messages that kept failing: list and re-queue them.
+    #[command(subcommand, name = "dead-letters")]
+    DeadLetters(commands::job::DeadLetterCommand),
+    /// Evaluate predictions the CAFA way (a drop-in for the cafaeval command).
+    Eval(commands::eval::EvalArgs),
+    /// Print the API's OpenAPI document.
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Eval(args) => return commands::eval::run(args).map(|_| ExitCode::SUCCESS),
+        Command::Openapi => {
+            println!("{}", protea_api::openapi().to_pretty_json()?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
+    let config = config::load(cli.data_dir.as_deref(), cli.config.as_deref())?;
+    match cli.command {
+        Command::Up(args) => commands::platform::up(&config, args).await,
+        Command::Serve(args) => commands::platform::serve(&config, args).await,
+        Command::Worker(args) => commands::platform::worker(&config, args).await,
+        Command::Db(command) => commands::db::run(&config, command).await,
+        Command::Job(command) => commands::job::run(&config, command).await,
+        Command::DeadLetters(command) => commands::job::run_dead_letters(&config, command).await,
+        Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| filter.to_owned());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_default())
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+pub(crate) fn is_root() -> bool {
+    // Owned by uid 0 and readable: /proc/self is the cheapest safe check.
+    std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false)
+}
