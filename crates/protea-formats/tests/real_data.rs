@@ -1,0 +1,258 @@
+//! Reads the real files of `shared/data` and checks counts against
+//! independent counts taken with shell tools (the command is next to each
+//! number). Skips, with a message, when the folder is absent.
+//! Folder: `$PROTEA_SHARED_DATA`, else `shared/data` beside the repository root.
+
+use protea_core::parse_isoform;
+use protea_core::{Aspect, GoId};
+use protea_formats::fasta::validate::Validator;
+use protea_formats::{fasta, gaf, io, obo};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+fn data_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("PROTEA_SHARED_DATA") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+    };
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: shared data folder {} not found (set PROTEA_SHARED_DATA)",
+            dir.display()
+        );
+        None
+    }
+}
+
+macro_rules! data_or_skip {
+    () => {
+        match data_dir() {
+            Some(dir) => dir,
+            None => return,
+        }
+    };
+}
+
+#[test]
+fn go_basic_2026_counts() {
+    let dir = data_or_skip!();
+    let path = dir.join("go/go-basic.2026-05-19.obo.gz");
+    let mut reader =
+        obo::Reader::new(io::open(&path).unwrap(), "go-basic.2026-05-19.obo.gz").unwrap();
+    assert_eq!(
+        reader.header().data_version.as_deref(),
+        Some("releases/2026-05-19")
+    );
+    assert_eq!(reader.header().format_version.as_deref(), Some("1.2"));
+
+    let (mut terms, mut obsolete, mut is_a, mut alt_ids, mut replaced_by, mut consider) =
+        (0, 0, 0, 0, 0, 0);
+    let mut by_relation: HashMap<String, usize> = HashMap::new();
+    let mut by_aspect: HashMap<Option<Aspect>, usize> = HashMap::new();
+    for term in reader.terms() {
+        let term = term.unwrap();
+        terms += 1;
+        obsolete += usize::from(term.is_obsolete);
+        is_a += term.is_a.len();
+        alt_ids += term.alt_ids.len();
+        replaced_by += term.replaced_by.len();
+        consider += term.consider.len();
+        *by_aspect.entry(term.aspect).or_default() += 1;
+        assert!(
+            term.name.is_some() && term.definition.is_some(),
+            "{}",
+            term.id
+        );
+        for rel in &term.relationships {
+            *by_relation
+                .entry(rel.relation.as_str().to_owned())
+                .or_default() += 1;
+        }
+    }
+    // zcat go-basic.2026-05-19.obo.gz | awk '/^\[/{t=($0=="[Term]")} t' > terms.txt, then grep -c:
+    assert_eq!(terms, 48_321); // grep -c '^\[Term\]'
+    assert_eq!(obsolete, 10_058); // grep -c '^is_obsolete: true'
+    assert_eq!(is_a, 57_803); // grep -c '^is_a: ' terms.txt (57,805 in the whole file: 2 in Typedefs)
+    assert_eq!(alt_ids, 3_646); // grep -c '^alt_id: '
+    assert_eq!(replaced_by, 2_211); // grep -c '^replaced_by: '
+    assert_eq!(consider, 3_624); // grep -c '^consider: '
+    // grep '^relationship: ' terms.txt | awk '{print $2}' | sort | uniq -c
+    let expected: HashMap<String, usize> = [
+        ("part_of", 6_272),
+        ("regulates", 2_832),
+        ("positively_regulates", 2_486),
+        ("negatively_regulates", 2_486),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    assert_eq!(by_relation, expected);
+    // grep '^namespace' terms.txt | sort | uniq -c
+    assert_eq!(by_aspect[&Some(Aspect::BiologicalProcess)], 30_874);
+    assert_eq!(by_aspect[&Some(Aspect::MolecularFunction)], 12_850);
+    assert_eq!(by_aspect[&Some(Aspect::CellularComponent)], 4_597);
+}
+
+#[test]
+fn go_basic_2021_and_slice() {
+    let dir = data_or_skip!();
+    let mut reader = obo::Reader::new(
+        io::open(dir.join("go/go-basic.2021-12-15.obo.gz")).unwrap(),
+        "2021",
+    )
+    .unwrap();
+    assert_eq!(
+        reader.header().data_version.as_deref(),
+        Some("releases/2021-12-15")
+    );
+    // zcat go-basic.2021-12-15.obo.gz | grep -c '^\[Term\]'
+    assert_eq!(reader.terms().count(), 47_261);
+
+    let slice =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/go-basic.2026-05-19.slice.obo");
+    let mut reader = obo::Reader::new(io::open(slice).unwrap(), "slice").unwrap();
+    let terms: Vec<obo::Term> = reader.terms().map(Result::unwrap).collect();
+    assert_eq!(terms.len(), 138); // grep -c '^\[Term\]' go-basic.2026-05-19.slice.obo
+    assert!(
+        terms
+            .iter()
+            .any(|t| t.id == GoId(8150) && t.aspect == Some(Aspect::BiologicalProcess))
+    );
+}
+
+fn tests_data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// (rows, NOT rows, rows whose column 17 is an isoform, per-aspect counts, version)
+fn gaf_summary(
+    path: &std::path::Path,
+) -> (usize, usize, usize, HashMap<char, usize>, Option<String>) {
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let mut reader = gaf::Reader::new(io::open(path).unwrap(), &name).unwrap();
+    let (mut rows, mut not, mut isoforms) = (0, 0, 0);
+    let mut aspects = HashMap::new();
+    while let Some(row) = reader.next_row().unwrap() {
+        rows += 1;
+        not += usize::from(row.is_not());
+        isoforms += usize::from(
+            row.isoform_accession()
+                .is_some_and(|a| parse_isoform(a).isoform_index.is_some()),
+        );
+        *aspects.entry(row.aspect.code()).or_default() += 1;
+    }
+    (
+        rows,
+        not,
+        isoforms,
+        aspects,
+        reader.version().map(str::to_owned),
+    )
+}
+
+#[test]
+fn gaf_files_in_tests_data() {
+    // grep -v '^!' FILE | grep -vc '^$' ; the NOT column: awk -F'\t' '$4 ~ /^NOT/'
+    let (rows, not, _, _, version) = gaf_summary(&tests_data("ontobio_mgi.gaf22.gaf"));
+    assert_eq!((rows, not, version.as_deref()), (105, 0, Some("2.2")));
+    let (rows, _, _, _, version) = gaf_summary(&tests_data("ontobio_zfin_test.gaf22.gaf"));
+    assert_eq!((rows, version.as_deref()), (2, Some("2.2")));
+    // 170 rows of 15 columns, 197 of 16, 3 of 17: awk -F'\t' '{print NF}' | sort | uniq -c
+    let (rows, _, _, _, version) = gaf_summary(&tests_data("ontobio_truncated-pombase.gaf21.gaf"));
+    assert_eq!((rows, version.as_deref()), (370, Some("2.1")));
+}
+
+#[test]
+fn goa_r203_files() {
+    let dir = data_or_skip!();
+    let goa = dir.join("goa");
+    // zcat F | wc -l ; awk -F'\t' '{print $9}' | sort | uniq -c ; awk -F'\t' '$17 ~ /-[0-9]+$/' | wc -l
+    let (rows, not, isoforms, aspects, version) =
+        gaf_summary(&goa.join("goa_uniprot_all.r203.HTP.noheader.gaf.gz"));
+    assert_eq!((rows, not, isoforms, version), (42_172, 0, 24, None));
+    assert_eq!(
+        (aspects[&'C'], aspects[&'F'], aspects[&'P']),
+        (35_842, 4_018, 2_312)
+    );
+    let (rows, not, isoforms, _, _) =
+        gaf_summary(&goa.join("goa_uniprot_all.r203.EXP_NOT.noheader.gaf.gz"));
+    assert_eq!((rows, not, isoforms), (4_436, 4_436, 142));
+    let (rows, not, _, aspects, _) =
+        gaf_summary(&goa.join("goa_rnacentral_all.r203.EXP.noheader.gaf.gz"));
+    assert_eq!((rows, not), (12_322, 17));
+    assert_eq!(
+        (aspects[&'C'], aspects[&'F'], aspects[&'P']),
+        (1_350, 2_367, 8_605)
+    );
+    let (rows, _, _, _, version) = gaf_summary(&goa.join("biopython_goa_yeast.gaf21.gaf"));
+    assert_eq!((rows, version.as_deref()), (587, Some("2.1")));
+}
+
+#[test]
+fn gaf_filter_by_accession_and_go_id() {
+    let dir = data_or_skip!();
+    let path = dir.join("goa/goa_uniprot_all.r203.HTP.noheader.gaf.gz");
+    let mut reader = gaf::Reader::new(io::open(&path).unwrap(), "HTP").unwrap();
+    let accessions: HashSet<String> = ["P40078", "Q06568"].into_iter().map(String::from).collect();
+    let known: HashSet<GoId> = [GoId(5737), GoId(5634)].into_iter().collect();
+    let mut kept = 0;
+    while let Some(row) = reader.next_row().unwrap() {
+        kept += usize::from(accessions.contains(row.db_object_id) && known.contains(&row.go_id));
+    }
+    // zcat F | awk -F'\t' '($2=="P40078"||$2=="Q06568") && ($5=="GO:0005737"||$5=="GO:0005634")' | wc -l
+    assert_eq!(kept, 2);
+}
+
+#[test]
+fn uniprot_proteomes() {
+    let dir = data_or_skip!();
+    let path = dir.join("uniprot/UP000002311_yeast_S288c.2025-10-19.fasta.gz");
+    let mut reader = fasta::Reader::new(io::open(&path).unwrap(), "yeast.fasta.gz");
+    let mut validator = Validator::new();
+    let (mut records, mut reviewed, mut residues, mut pe1, mut with_gene, mut problems) =
+        (0, 0, 0, 0, 0, 0);
+    for record in reader.records() {
+        let record = record.unwrap();
+        records += 1;
+        reviewed += usize::from(record.reviewed);
+        residues += record.length();
+        pe1 += usize::from(record.protein_existence == Some(1));
+        with_gene += usize::from(record.gene_name.is_some());
+        problems += validator.check(&record).len();
+        assert_eq!(record.taxonomy_id.as_deref(), Some("559292"));
+    }
+    // zcat F | grep -c '^>' ; grep -c '^>sp|' ; grep -v '^>' | tr -d '\n' | wc -c ; grep '^>' | grep -c ' PE=1 '
+    assert_eq!(
+        (records, reviewed, residues, pe1, with_gene),
+        (6_067, 6_066, 2_938_064, 5_322, 6_067)
+    );
+    assert_eq!(problems, 0);
+
+    let path = dir.join("uniprot/UP000000625_ecoli_K12.2024-08.fasta.gz");
+    let mut reader = fasta::Reader::new(io::open(&path).unwrap(), "ecoli.fasta.gz");
+    let (mut records, mut residues) = (0, 0);
+    for record in reader.records() {
+        let record = record.unwrap();
+        records += 1;
+        residues += record.length();
+    }
+    assert_eq!((records, residues), (4_401, 1_354_252)); // same commands as above
+
+    // >tr|A0A000|A0A000_STRVD OX=67581 headers: grep -c '^>' ; grep -v '^>' | tr -d '\n' | wc -c
+    let path = dir.join("interpro/interproscan6.test.faa.gz");
+    let records: Vec<fasta::FastaRecord> = fasta::Reader::new(io::open(&path).unwrap(), "faa")
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(records.len(), 1_027);
+    assert_eq!(records.iter().map(|r| r.length()).sum::<usize>(), 355_407);
+    assert!(
+        records
+            .iter()
+            .all(|r| !r.reviewed && r.taxonomy_id.is_some() && r.organism.is_none())
+    );
+}
