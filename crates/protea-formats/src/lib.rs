@@ -11,10 +11,13 @@
 //! [`quickgo_tsv`] (+ [`eco`]), [`interpro2go`], [`taxdump`] (+ [`taxonomy`]),
 //! and [`ia`].
 
+pub mod eco;
 pub mod error;
 pub mod fasta;
 pub mod gaf;
 pub mod io;
 pub mod obo;
+pub mod quickgo_tsv;
+pub mod uniprot_tsv;
 
 pub use error::{Error, Result};

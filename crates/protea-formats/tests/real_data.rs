@@ -6,7 +6,7 @@
 use protea_core::parse_isoform;
 use protea_core::{Aspect, GoId};
 use protea_formats::fasta::validate::Validator;
-use protea_formats::{fasta, gaf, io, obo};
+use protea_formats::{eco, fasta, gaf, io, obo, quickgo_tsv, uniprot_tsv};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -254,5 +254,133 @@ fn uniprot_proteomes() {
         records
             .iter()
             .all(|r| !r.reviewed && r.taxonomy_id.is_some() && r.organism.is_none())
+    );
+}
+
+fn read_uniprot_tsv(path: &std::path::Path) -> (Vec<String>, Vec<uniprot_tsv::UniprotTsvRecord>) {
+    let mut reader = uniprot_tsv::Reader::new(io::open(path).unwrap(), "tsv").unwrap();
+    let rows = reader.records().map(Result::unwrap).collect();
+    (reader.headers().to_vec(), rows)
+}
+
+#[test]
+fn uniprot_tables() {
+    let dir = data_or_skip!();
+    // awk -F'\t' 'NR>1' F | wc -l ; awk -F'\t' 'NR>1 && $5 != ""' F | wc -l
+    let (_, rows) =
+        read_uniprot_tsv(&dir.join("uniprot/uniprotkb_human_reviewed.first500.rest.tsv"));
+    assert_eq!(rows.len(), 500);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.metadata.get("function_cc").is_some_and(|v| !v.is_empty()))
+            .count(),
+        491
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.metadata.get("keywords").is_none() && r.reviewed.is_none())
+    );
+    assert_eq!(rows[0].entry, "A0A0C5B5G6");
+
+    // zcat F | awk -F'\t' 'NR>1{print $3}' | sort | uniq -c
+    let (_, rows) =
+        read_uniprot_tsv(&dir.join("uniprot/uniprot_idmapping_results.sabdab3528.tsv.gz"));
+    assert_eq!(rows.len(), 3_528);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.is_reviewed() == Some(true))
+            .count(),
+        2_728
+    );
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.is_reviewed() == Some(false))
+            .count(),
+        800
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.length_value().is_some() && r.entry_name.is_some())
+    );
+
+    // Legacy 2019 export: `Entry name`, `Gene names` in another case; 19 columns, 170 rows, Keywords
+    // ($11) and Features ($10) non-empty on every row (awk -F'\t' 'NR>1 && $11 != ""' F | wc -l).
+    let (headers, rows) =
+        read_uniprot_tsv(&dir.join("uniprot/uniprot_legacy_website_2019.yourlist170.tab"));
+    assert_eq!(headers.len(), 19);
+    assert_eq!(rows.len(), 170);
+    let first = &rows[0];
+    assert_eq!(
+        (first.entry.as_str(), first.entry_name.as_deref()),
+        ("P16070", Some("CD44_HUMAN"))
+    );
+    assert_eq!(
+        (first.gene_name(), first.length_value()),
+        (Some("CD44"), Some(742))
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.metadata.get("keywords").is_some_and(|k| !k.is_empty()))
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.metadata.get("features").is_some_and(|k| !k.is_empty()))
+    );
+}
+
+fn read_quickgo(path: &std::path::Path) -> Vec<quickgo_tsv::QuickGoRecord> {
+    let mut reader = quickgo_tsv::Reader::new(io::open(path).unwrap(), "quickgo").unwrap();
+    reader.records().map(Result::unwrap).collect()
+}
+
+#[test]
+fn quickgo_downloads() {
+    let rows = read_quickgo(&tests_data("QuickGO-annotations.TP53_P04637.tsv"));
+    assert_eq!(rows.len(), 100); // tail -n +2 F | wc -l
+    assert!(
+        rows.iter()
+            .all(|r| r.gene_product_id == "P04637" && r.go_aspect.is_some())
+    );
+    // The built-in ECO table agrees with QuickGO's own evidence column wherever it knows the ECO id.
+    for r in &rows {
+        if let Some(code) = eco::builtin_code(r.eco_id.as_deref().unwrap()) {
+            assert_eq!(Some(code), r.go_evidence_code.as_deref(), "line {}", r.line);
+        }
+    }
+    let rows = read_quickgo(&tests_data(
+        "QuickGO-annotations.unc-1_Q21190.with_extension_column.tsv",
+    ));
+    assert_eq!(rows.len(), 13);
+    // awk -F'\t' 'NR>1 && $13!=""' F | wc -l
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r
+                .annotation_extension
+                .as_deref()
+                .is_some_and(|e| !e.is_empty()))
+            .count(),
+        1
+    );
+
+    let dir = data_or_skip!();
+    let rows = read_quickgo(&dir.join("quickgo/QuickGO-annotations.ai-gene-review66.tsv.gz"));
+    // zcat F | awk -F'\t' 'NR>1' | wc -l ; NOT: $4 ~ /^NOT/ ; distinct $2: sort -u | wc -l ; $7 by value
+    assert_eq!(rows.len(), 1_747);
+    assert_eq!(rows.iter().filter(|r| r.is_not()).count(), 4);
+    assert_eq!(
+        rows.iter()
+            .map(|r| r.gene_product_id.as_str())
+            .collect::<HashSet<_>>()
+            .len(),
+        63
+    );
+    let count = |a: Aspect| rows.iter().filter(|r| r.go_aspect == Some(a)).count();
+    assert_eq!(
+        (
+            count(Aspect::BiologicalProcess),
+            count(Aspect::MolecularFunction),
+            count(Aspect::CellularComponent)
+        ),
+        (734, 765, 248)
     );
 }
