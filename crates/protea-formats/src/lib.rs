@@ -15,9 +15,13 @@ pub mod eco;
 pub mod error;
 pub mod fasta;
 pub mod gaf;
+pub mod ia;
+pub mod interpro2go;
 pub mod io;
 pub mod obo;
 pub mod quickgo_tsv;
+pub mod taxdump;
+pub mod taxonomy;
 pub mod uniprot_tsv;
 
 pub use error::{Error, Result};

@@ -6,7 +6,8 @@
 use protea_core::parse_isoform;
 use protea_core::{Aspect, GoId};
 use protea_formats::fasta::validate::Validator;
-use protea_formats::{eco, fasta, gaf, io, obo, quickgo_tsv, uniprot_tsv};
+use protea_formats::taxonomy::{TaxonRelation, Taxonomy};
+use protea_formats::{eco, fasta, gaf, ia, interpro2go, io, obo, quickgo_tsv, uniprot_tsv};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -383,4 +384,105 @@ fn quickgo_downloads() {
         ),
         (734, 765, 248)
     );
+}
+
+#[test]
+fn interpro2go_and_pfam2go() {
+    let dir = data_or_skip!();
+    let path = dir.join("interpro/interpro2go.2025-06-08.gz");
+    let mut reader = interpro2go::Reader::new(io::open(&path).unwrap(), "interpro2go");
+    let mappings: Vec<interpro2go::Mapping> = reader.mappings().map(Result::unwrap).collect();
+    assert_eq!(reader.date(), Some("2025/06/08 17:43:09")); // zcat F | head -1
+    // zcat F | grep -vc '^!' ; distinct IPR: cut -d' ' -f1 | sort -u | wc -l ; distinct GO: awk -F' ; ' '{print $2}'
+    assert_eq!(mappings.len(), 30_207);
+    assert_eq!(
+        mappings
+            .iter()
+            .map(|m| m.accession.as_str())
+            .collect::<HashSet<_>>()
+            .len(),
+        14_758
+    );
+    assert_eq!(
+        mappings
+            .iter()
+            .map(|m| m.go_id)
+            .collect::<HashSet<_>>()
+            .len(),
+        5_667
+    );
+    assert!(
+        mappings
+            .iter()
+            .all(|m| m.db == "InterPro" && m.accession.starts_with("IPR"))
+    );
+
+    let mut reader = interpro2go::Reader::new(
+        io::open(dir.join("interpro/pfam2go.2022-03-16")).unwrap(),
+        "pfam2go",
+    );
+    assert_eq!(
+        reader
+            .mappings()
+            .map(Result::unwrap)
+            .filter(|m| m.db == "Pfam")
+            .count(),
+        10_095
+    ); // grep -vc '^!'
+    assert_eq!(reader.date(), Some("2022/03/16 10:40:04"));
+}
+
+#[test]
+fn taxdump_subset() {
+    // The copy in tests/data has nodes, merged and delnodes (always runs).
+    let taxonomy = Taxonomy::load_dir(tests_data("taxdump")).unwrap();
+    check_taxonomy(&taxonomy);
+    assert_eq!(taxonomy.name(9606), None);
+
+    let dir = data_or_skip!();
+    let taxonomy = Taxonomy::load_dir(dir.join("taxonomy/taxdumpy_subset")).unwrap();
+    check_taxonomy(&taxonomy);
+    assert_eq!(taxonomy.name(9606), Some("Homo sapiens")); // grep -P '^9606\t' names.dmp | grep scientific
+    assert_eq!(taxonomy.name(562), Some("Escherichia coli"));
+}
+
+fn check_taxonomy(taxonomy: &Taxonomy) {
+    assert_eq!(taxonomy.len(), 2_290); // wc -l nodes.dmp
+    // Lineages computed by walking column 3 of nodes.dmp with awk from 9606 and 562 up to 1.
+    assert_eq!(taxonomy.depth(9606), Some(31));
+    assert_eq!(taxonomy.depth(562), Some(9));
+    assert_eq!(taxonomy.lca(9606, 562), Some(131_567));
+    assert_eq!(
+        taxonomy.relation(9606, 562),
+        TaxonRelation {
+            lca: Some(131_567),
+            distance: Some(40),
+            common_ancestors: 2
+        }
+    );
+    assert_eq!(taxonomy.rank(9606), Some("species"));
+    assert_eq!(taxonomy.rank(2), Some("domain"));
+    // Every node has a complete lineage (the subset is closed under ancestors).
+    assert!(
+        taxonomy
+            .taxids()
+            .all(|t| taxonomy.lineage(t).is_some_and(|l| l[0] == 1))
+    );
+    let merged_ok = [(30u32, 29u32), (705, 662), (1761, 85_007)]; // head -3 merged.dmp
+    for (old, new) in merged_ok {
+        assert_eq!(taxonomy.resolve(old), Some(new));
+    }
+    assert!(taxonomy.is_deleted(3_451_490)); // head -1 delnodes.dmp
+}
+
+#[test]
+fn cafa6_information_accretion() {
+    let dir = data_or_skip!();
+    let path = dir.join("cafa/IA_cafa6.tsv");
+    let map = ia::Reader::new(io::open(&path).unwrap(), "IA_cafa6.tsv")
+        .read_map()
+        .unwrap();
+    assert_eq!(map.len(), 40_122); // wc -l
+    assert_eq!(map.values().filter(|&&v| v != 0.0).count(), 28_294); // awk '$2!=0' | wc -l
+    assert_eq!(map[&GoId(2)], 2.8496657269155685); // head -2
 }
