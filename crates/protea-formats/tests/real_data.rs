@@ -486,3 +486,21 @@ fn cafa6_information_accretion() {
     assert_eq!(map.values().filter(|&&v| v != 0.0).count(), 28_294); // awk '$2!=0' | wc -l
     assert_eq!(map[&GoId(2)], 2.8496657269155685); // head -2
 }
+
+#[test]
+fn truncated_real_obo_gz_is_an_error_naming_the_file() {
+    let dir = data_or_skip!();
+    let bytes = std::fs::read(dir.join("go/go-basic.2026-05-19.obo.gz")).unwrap();
+    let path =
+        std::env::temp_dir().join(format!("protea-formats-cut-{}.obo.gz", std::process::id()));
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let mut reader = obo::Reader::new(io::open(&path).unwrap(), "cut.obo.gz").unwrap();
+    let err = reader
+        .terms()
+        .find_map(Result::err)
+        .expect("a truncated file must fail");
+    std::fs::remove_file(&path).unwrap();
+    assert!(matches!(err, protea_formats::Error::Gzip { .. }), "{err:?}");
+    assert_eq!(err.source_name(), "cut.obo.gz");
+    assert!(err.line() > 100_000, "{err}");
+}

@@ -120,3 +120,31 @@ fn malformed_rows_name_line_and_field() {
     );
     assert_error(&error_of(&format!("{ROW_17}\textra")), 1, "columns");
 }
+
+#[test]
+fn truncated_gzip_gaf_names_the_file() {
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    for i in 0..3000 {
+        writeln!(encoder, "{}", ROW_17.replace("P50542", &format!("P{i:05}"))).unwrap();
+    }
+    let mut zipped = encoder.finish().unwrap();
+    zipped.truncate(zipped.len() * 2 / 3);
+    let input = crate::io::decompress_if_gzip(std::io::Cursor::new(zipped)).unwrap();
+    let mut reader = Reader::new(input, "goa_human.gaf.gz").unwrap();
+    let mut rows = 0;
+    let err = loop {
+        match reader.next_row() {
+            Ok(Some(_)) => rows += 1,
+            Ok(None) => panic!("truncated input read as complete after {rows} rows"),
+            Err(err) => break err,
+        }
+    };
+    assert!(matches!(err, Error::Gzip { .. }), "{err:?}");
+    assert_eq!(err.source_name(), "goa_human.gaf.gz");
+    assert!(
+        err.line() > 1 && err.line() as usize == rows + 1,
+        "{err} after {rows} rows"
+    );
+}
