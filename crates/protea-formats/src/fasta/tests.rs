@@ -1,3 +1,5 @@
+//! Unit tests for the FASTA reader, header rules, validation and writer.
+
 use super::validate::{Issue, Validator, first_invalid_residue};
 use super::*;
 

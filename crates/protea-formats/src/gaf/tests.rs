@@ -1,3 +1,5 @@
+//! Unit tests for the GAF reader: 15/16/17-column rows, qualifiers, header, and each malformed case naming file, line and field.
+
 use super::*;
 use crate::Error;
 

@@ -1,3 +1,5 @@
+//! Unit tests for the OBO reader: every tag rule on inline stanzas, and each malformed case naming file, line and field.
+
 use super::*;
 
 const SAMPLE: &str = "format-version: 1.2
