@@ -9,7 +9,7 @@ use crate::io::LineReader;
 use protea_core::{Aspect, GoId};
 use std::io::BufRead;
 
-/// The header names this reader knows, in the order of [`Column`].
+/// The header names this reader knows (matched ignoring ASCII case).
 pub const HEADERS: [&str; 17] = [
     "GENE PRODUCT DB",
     "GENE PRODUCT ID",
