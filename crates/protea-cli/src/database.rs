@@ -101,10 +101,10 @@ impl Database {
 
     /// Stops the embedded cluster if this process started it.
     pub(crate) fn stop_if_started(&mut self) -> anyhow::Result<()> {
-        if let Database::Embedded { cluster } = self {
-            if cluster.started_here() {
-                cluster.stop().context("stopping the embedded PostgreSQL")?;
-            }
+        if let Database::Embedded { cluster } = self
+            && cluster.started_here()
+        {
+            cluster.stop().context("stopping the embedded PostgreSQL")?;
         }
         Ok(())
     }

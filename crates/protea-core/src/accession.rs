@@ -20,15 +20,16 @@ impl IsoformParts<'_> {
 /// The rule: when the part after the *last* `-` is non-empty and all ASCII
 /// digits, the accession is an isoform; otherwise it is canonical.
 pub fn parse_isoform(accession: &str) -> IsoformParts<'_> {
-    if let Some((left, suffix)) = accession.rsplit_once('-') {
-        if !left.is_empty() && !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(index) = suffix.parse::<u32>() {
-                return IsoformParts {
-                    canonical: left,
-                    isoform_index: Some(index),
-                };
-            }
-        }
+    if let Some((left, suffix)) = accession.rsplit_once('-')
+        && !left.is_empty()
+        && !suffix.is_empty()
+        && suffix.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(index) = suffix.parse::<u32>()
+    {
+        return IsoformParts {
+            canonical: left,
+            isoform_index: Some(index),
+        };
     }
     IsoformParts {
         canonical: accession,

@@ -13,7 +13,7 @@ use crate::context::{Emitter, Extensions, OperationContext, insert_event};
 use crate::fanout;
 use crate::operation::{OperationError, OperationResult, Registry};
 use crate::reaper;
-use crate::transport::{Delivery, Transport};
+use crate::transport::{Delivery, Transport, failure_backoff};
 use protea_core::Level;
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -162,16 +162,16 @@ impl Worker {
                 .bind(&self.config.worker_id)
                 .execute(&self.pool)
                 .await;
-            if let Some(every) = reap_every {
-                if last_reap.elapsed() >= every {
-                    last_reap = tokio::time::Instant::now();
-                    match reaper::reap_once(&self.pool, self.transport.as_ref()).await {
-                        Ok(report) if report != Default::default() => {
-                            tracing::info!(?report, "reaper pass")
-                        }
-                        Ok(_) => {}
-                        Err(err) => tracing::warn!(error = %err, "reaper pass failed"),
+            if let Some(every) = reap_every
+                && last_reap.elapsed() >= every
+            {
+                last_reap = tokio::time::Instant::now();
+                match reaper::reap_once(&self.pool, self.transport.as_ref()).await {
+                    Ok(report) if report != Default::default() => {
+                        tracing::info!(?report, "reaper pass")
                     }
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!(error = %err, "reaper pass failed"),
                 }
             }
         }
@@ -331,50 +331,20 @@ impl Worker {
                 .await?;
                 let factor = 2u32.saturating_pow(earlier.clamp(0, 16) as u32);
                 let wait = delay.saturating_mul(factor).min(RETRY_LATER_CAP);
-                if self.requeue_job(&mut tx, job_id).await? {
-                    let fields = json!({"delay_seconds": wait.as_secs_f64(), "retry_count": earlier + 1, "reason": reason});
-                    insert_event(
-                        &mut tx,
-                        job_id,
-                        "job.retry_later",
-                        Some(reason),
-                        &fields,
-                        Level::Info,
-                    )
+                let fields = json!({"delay_seconds": wait.as_secs_f64(), "retry_count": earlier + 1, "reason": reason});
+                let event = ("job.retry_later", reason.as_str(), fields, Level::Info);
+                self.requeue_job(&mut tx, delivery, event, wait, false)
                     .await?;
-                    self.transport
-                        .retry(&mut tx, delivery, wait, reason, false)
-                        .await?;
-                } else {
-                    self.transport.ack(&mut tx, delivery).await?;
-                }
             }
             OperationError::Transient(message) if !delivery.exhausted() => {
-                let wait = self
-                    .config
-                    .retry_base
-                    .saturating_mul(1 << (delivery.attempts.clamp(1, 9) - 1));
-                let wait = wait.min(Duration::from_secs(300));
-                if self.requeue_job(&mut tx, job_id).await? {
-                    let fields = json!({
-                        "attempt": delivery.attempts, "max_attempts": delivery.max_attempts,
-                        "delay_seconds": wait.as_secs_f64(), "error": message,
-                    });
-                    insert_event(
-                        &mut tx,
-                        job_id,
-                        "job.retrying",
-                        Some(message),
-                        &fields,
-                        Level::Warning,
-                    )
+                let wait = failure_backoff(self.config.retry_base, delivery.attempts);
+                let fields = json!({
+                    "attempt": delivery.attempts, "max_attempts": delivery.max_attempts,
+                    "delay_seconds": wait.as_secs_f64(), "error": message,
+                });
+                let event = ("job.retrying", message.as_str(), fields, Level::Warning);
+                self.requeue_job(&mut tx, delivery, event, wait, true)
                     .await?;
-                    self.transport
-                        .retry(&mut tx, delivery, wait, message, true)
-                        .await?;
-                } else {
-                    self.transport.ack(&mut tx, delivery).await?;
-                }
             }
             OperationError::Transient(message) => {
                 let text = format!("failed {} times; last error: {message}", delivery.attempts);
@@ -403,17 +373,29 @@ impl Worker {
         tx.commit().await
     }
 
-    /// QUEUED again for a later delivery; false when the job was cancelled meanwhile.
+    /// Puts the job back to QUEUED with an event and re-delivers its message
+    /// after `wait`; a job cancelled meanwhile just has its message acknowledged.
     async fn requeue_job(
         &self,
         tx: &mut sqlx::PgConnection,
-        job_id: Uuid,
-    ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("update job set status = 'QUEUED', started_at = null where id = $1 and status = 'RUNNING'")
-            .bind(job_id)
-            .execute(&mut *tx)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        delivery: &Delivery,
+        (event, message, fields, level): (&str, &str, Value, Level),
+        wait: Duration,
+        count_attempt: bool,
+    ) -> Result<(), sqlx::Error> {
+        let job_id = delivery.body.job_id;
+        let requeued =
+            sqlx::query("update job set status = 'QUEUED', started_at = null where id = $1 and status = 'RUNNING'")
+                .bind(job_id)
+                .execute(&mut *tx)
+                .await?;
+        if requeued.rows_affected() == 0 {
+            return self.transport.ack(tx, delivery).await;
+        }
+        insert_event(tx, job_id, event, Some(message), &fields, level).await?;
+        self.transport
+            .retry(tx, delivery, wait, message, count_attempt)
+            .await
     }
 
     async fn fail_job(
@@ -482,10 +464,7 @@ impl Worker {
                             .await?
                     }
                     OperationError::Transient(message) if !delivery.exhausted() => {
-                        let wait = self
-                            .config
-                            .retry_base
-                            .saturating_mul(1 << (delivery.attempts.clamp(1, 9) - 1));
+                        let wait = failure_backoff(self.config.retry_base, delivery.attempts);
                         let fields = json!({"operation": operation, "attempt": delivery.attempts, "error": message});
                         insert_event(
                             &mut tx,
@@ -630,10 +609,10 @@ async fn heartbeat(
                 .bind(delivery.body.job_id)
                 .fetch_optional(&pool)
                 .await;
-        if let Ok(status) = status {
-            if status.as_deref() != Some("RUNNING") {
-                let _ = cancel.send(true);
-            }
+        if let Ok(status) = status
+            && status.as_deref() != Some("RUNNING")
+        {
+            let _ = cancel.send(true);
         }
     }
 }

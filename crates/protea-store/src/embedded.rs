@@ -236,14 +236,14 @@ impl EmbeddedCluster {
     fn wait_ready(&mut self, timeout: Duration) -> Result<(), StoreError> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(child) = self.attached.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    return Err(StoreError::Cluster {
-                        what: "postgres",
-                        dir: self.data_dir(),
-                        message: format!("server exited during start-up ({status})"),
-                    });
-                }
+            if let Some(child) = self.attached.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                return Err(StoreError::Cluster {
+                    what: "postgres",
+                    dir: self.data_dir(),
+                    message: format!("server exited during start-up ({status})"),
+                });
             }
             let mut cmd = Command::new(self.bin_dir.join("pg_isready"));
             cmd.arg("-q")

@@ -109,10 +109,11 @@ pub trait Transport: Send + Sync {
     ) -> Result<(), sqlx::Error>;
 }
 
-/// Back-off between failed attempts: 1 s, 2 s, 4 s … capped at 5 minutes.
-pub fn failure_backoff(attempts: i32) -> Duration {
-    let exp = attempts.clamp(1, 20) - 1;
-    Duration::from_secs((1u64 << exp).min(300))
+/// Back-off after failed attempt number `attempts` (1-based): `base`, then
+/// doubling (`base·2^(attempts−1)`), capped at 5 minutes.
+pub fn failure_backoff(base: Duration, attempts: i32) -> Duration {
+    let exp = (attempts.clamp(1, 20) - 1) as u32;
+    base.saturating_mul(1 << exp).min(Duration::from_secs(300))
 }
 
 #[cfg(test)]
@@ -138,8 +139,15 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_caps() {
-        let delays: Vec<u64> = (1..=4).map(|a| failure_backoff(a).as_secs()).collect();
+        let base = Duration::from_secs(1);
+        let delays: Vec<u64> = (1..=4)
+            .map(|a| failure_backoff(base, a).as_secs())
+            .collect();
         assert_eq!(delays, [1, 2, 4, 8]);
-        assert_eq!(failure_backoff(30).as_secs(), 300);
+        assert_eq!(failure_backoff(base, 30).as_secs(), 300);
+        assert_eq!(
+            failure_backoff(Duration::from_millis(100), 2),
+            Duration::from_millis(200)
+        );
     }
 }
