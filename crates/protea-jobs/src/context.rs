@@ -228,19 +228,23 @@ impl Emitter {
         let total = fields.remove("_progress_total").and_then(|v| v.as_i64());
         let name = format!("{}{event}", self.prefix);
         let result = async {
-            let mut tx = self.pool.begin().await?;
-            insert_event(&mut tx, self.job_id, &name, message, &Value::Object(fields), level).await?;
-            if self.apply_progress && (current.is_some() || total.is_some()) {
-                sqlx::query(
-                    "update job set progress_current = coalesce($2, progress_current), \
-                     progress_total = coalesce($3, progress_total) where id = $1 and status = 'RUNNING'",
-                )
-                .bind(self.job_id)
-                .bind(current)
-                .bind(total)
-                .execute(&mut *tx)
-                .await?;
+            let fields = Value::Object(fields);
+            if !self.apply_progress || (current.is_none() && total.is_none()) {
+                // The common case: one autocommitted insert.
+                let mut conn = self.pool.acquire().await?;
+                return insert_event(&mut conn, self.job_id, &name, message, &fields, level).await;
             }
+            let mut tx = self.pool.begin().await?;
+            insert_event(&mut tx, self.job_id, &name, message, &fields, level).await?;
+            sqlx::query(
+                "update job set progress_current = coalesce($2, progress_current), \
+                 progress_total = coalesce($3, progress_total) where id = $1 and status = 'RUNNING'",
+            )
+            .bind(self.job_id)
+            .bind(current)
+            .bind(total)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await
         }
         .await;
