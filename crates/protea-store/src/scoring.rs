@@ -31,14 +31,15 @@ pub struct NewScoringConfig {
     pub description: Option<String>,
 }
 
-/// Inserts a config with a fresh id (drawn by the server).
+/// Inserts a config with a fresh id (drawn by the server). `created_at` is the clock time,
+/// not the transaction's, so configs inserted together keep their order.
 pub async fn insert_scoring_config<'e>(
     db: impl PgExecutor<'e>,
     config: &NewScoringConfig,
 ) -> Result<ScoringConfigRow, StoreError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "insert into scoring_config (id, name, formula, weights, evidence_weights, description)
-         values (gen_random_uuid(), $1, $2, $3, $4, $5) returning {COLUMNS}"
+        "insert into scoring_config (id, name, formula, weights, evidence_weights, description, created_at)
+         values (gen_random_uuid(), $1, $2, $3, $4, $5, clock_timestamp()) returning {COLUMNS}"
     )))
     .bind(&config.name)
     .bind(&config.formula)
