@@ -423,3 +423,39 @@ async fn ia_scoring_config_and_rerankers() {
     let job = h.evaluate(json!({"rerankers": {"xk": {"bpo": rr}}})).await;
     assert_eq!(job.error_code.as_deref(), Some("ValidationError"));
 }
+
+#[tokio::test]
+async fn a_failing_setting_is_stored_empty_and_the_snapshot_ia_url_is_used() {
+    let h = Harness::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ia = dir.path().join("IA.tsv");
+    std::fs::write(&ia, "GO:0000002\t2\nGO:0000010\t1\nGO:0000020\t1\n").unwrap();
+    sqlx::query("update ontology_snapshot set ia_url = $1 where id = $2")
+        .bind(format!("file://{}", ia.display()))
+        .bind(h.fx.snapshot)
+        .execute(h.pool())
+        .await
+        .unwrap();
+    let set = h.evaluation_set().await;
+    // Obsoleting P2's only known BP term after the delta was computed leaves the PK known
+    // file without a BP entry, which the evaluator refuses (as cafaeval's PK fork does).
+    sqlx::query("update go_term set is_obsolete = true where go_id = 'GO:0000001'")
+        .execute(h.pool())
+        .await
+        .unwrap();
+    let job = h
+        .run(
+            "run_cafa_evaluation",
+            json!({"evaluation_set_id": set, "prediction_set_id": h.fx.prediction_set}),
+        )
+        .await;
+    let r = ok(&job);
+    assert_eq!(r["results"]["PK"], json!({}), "{r}");
+    assert!(
+        r["results"]["NK"]["MFO"]["fmax_w"].is_number(),
+        "IA from the snapshot: {r}"
+    );
+    let events = h.events(job.id).await;
+    assert!(events.contains(&"setting_failed".to_owned()), "{events:?}");
+    assert!(!events.contains(&"ia_missing".to_owned()));
+}
