@@ -47,11 +47,15 @@ pub struct RunCafaEvaluationPayload {
     /// `{nk|lk|pk: {bpo|mfo|cco: reranker id}}`; overrides the flat fields.
     #[serde(default)]
     pub rerankers: Option<BTreeMap<String, BTreeMap<String, Uuid>>>,
-    /// IA file (path or `file://` URI, optionally gzipped) on the worker; falls back to the
+    /// IA file (path or `file://` URI, optionally gzipped) on the worker's filesystem
+    /// (relative paths resolve against its working directory); falls back to the
     /// snapshot's `ia_url`, then to uniform weights with an `ia_missing` warning.
     #[serde(default)]
     pub ia_file: Option<String>,
-    /// Drop ground-truth proteins that have no prediction in the set (standard CAFA).
+    /// Drop ground-truth proteins that have no prediction in the set (standard CAFA). A
+    /// protein counts as predicted if it has any row in the prediction set, before
+    /// `max_distance` filtering, so tightening the threshold lowers coverage rather than
+    /// shrinking the cohort.
     #[serde(default = "yes")]
     pub restrict_gt_to_predicted: bool,
 }
@@ -260,18 +264,22 @@ impl Operation for RunCafaEvaluation {
             .await
             .map_err(store_error)?;
         let ia_from = ia_source(p.ia_file.as_deref(), snapshot.ia_url.as_deref());
+        let ia_path = ia_from.clone();
         let (ontology, ia) = blocking(move || -> Result<_, OperationError> {
             let ontology = cafa::parse_ontology(&obo)
                 .map_err(|e| OperationError::failed("OntologyError", e.to_string()))?;
-            let ia = ia_from
+            let ia = ia_path
                 .as_deref()
                 .map(|s| read_ia(s, &ontology))
                 .transpose()?;
             Ok((ontology, ia))
         })
         .await??;
-        match &ia {
-            Some(_) => emit.info("evaluation.ia", None, json!({"source": ia_source(p.ia_file.as_deref(), snapshot.ia_url.as_deref())})).await,
+        match ia_from {
+            Some(source) => {
+                emit.info("evaluation.ia", None, json!({"source": source}))
+                    .await
+            }
             None => {
                 emit.warning(
                     "ia_missing",
