@@ -96,3 +96,13 @@ impl From<sqlx::Error> for ApiError {
         database_error(err)
     }
 }
+
+/// The one mapping from store errors to HTTP.
+impl From<protea_store::StoreError> for ApiError {
+    fn from(err: protea_store::StoreError) -> ApiError {
+        match err {
+            protea_store::StoreError::Sqlx(db) => database_error(db),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}

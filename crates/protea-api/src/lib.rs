@@ -84,4 +84,6 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::health::router())
         .merge(routes::jobs::router())
+        .merge(routes::evaluation::router())
+        .merge(routes::scoring::router())
 }

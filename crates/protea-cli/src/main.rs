@@ -65,6 +65,9 @@ enum Command {
     DeadLetters(commands::job::DeadLetterCommand),
     /// Evaluate predictions the CAFA way (a drop-in for the cafaeval command).
     Eval(commands::eval::EvalArgs),
+    /// Evaluation sets, their statistics, results and ground truth.
+    #[command(subcommand)]
+    Evaluation(commands::evaluation::EvaluationCommand),
     /// Print the API's OpenAPI document.
     Openapi,
 }
@@ -102,6 +105,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Db(command) => commands::db::run(&config, command).await,
         Command::Job(command) => commands::job::run(&config, command).await,
         Command::DeadLetters(command) => commands::job::run_dead_letters(&config, command).await,
+        Command::Evaluation(command) => commands::evaluation::run(&config, command).await,
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
     }
 }

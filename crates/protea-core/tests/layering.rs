@@ -8,7 +8,12 @@ use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
-const PURE: &[&str] = &["protea-core", "protea-formats", "protea-cafa"];
+const PURE: &[&str] = &[
+    "protea-core",
+    "protea-formats",
+    "protea-cafa",
+    "protea-evaluation",
+];
 const FORBIDDEN: &[&str] = &["sqlx", "tokio", "reqwest", "axum", "hyper", "async-std"];
 
 #[test]

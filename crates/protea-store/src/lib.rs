@@ -7,8 +7,11 @@
 //! Architecture invariant: the schema changes only through new migration
 //! files; applied migrations are never edited.
 
+pub mod artifacts;
 pub mod embedded;
 mod error;
+pub mod evaluation;
+pub mod scoring;
 
 pub use embedded::{ClusterOptions, EmbeddedCluster};
 pub use error::StoreError;

@@ -8,6 +8,8 @@
 //! Set `PROTEA_TEST_DATABASE_URL` to use an existing server instead; each
 //! test still gets its own database, created through that URL.
 
+pub mod evaluation_fixture;
+
 use protea_store::{ClusterOptions, EmbeddedCluster};
 use sqlx::postgres::PgPool;
 use sqlx::{Connection, Executor, PgConnection};

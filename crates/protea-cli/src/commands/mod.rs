@@ -2,6 +2,7 @@
 
 pub(crate) mod db;
 pub(crate) mod eval;
+pub(crate) mod evaluation;
 pub(crate) mod job;
 pub(crate) mod platform;
 

@@ -142,7 +142,7 @@ async fn serve_until_signal(
             pool.clone(),
             protea_ops::registry(),
             Arc::new(PgQueue::new(pool.clone()).with_max_attempts(config.worker.max_attempts)),
-            Arc::new(Extensions::default()),
+            Arc::new(worker_extensions(config)),
             worker_config(config, queues, concurrency),
         );
         let rx = stop_rx.clone();
@@ -204,6 +204,18 @@ fn split_serial(queues: &[String], concurrency: usize) -> Vec<(Vec<String>, usiz
         .into_iter()
         .filter(|(q, _)| !q.is_empty())
         .collect()
+}
+
+/// Services the operations look up: the artifact store of evaluation outputs
+/// (`DATA_DIR/artifacts`).
+fn worker_extensions(config: &Config) -> Extensions {
+    let mut extensions = Extensions::default();
+    extensions.insert(protea_ops::evaluation_common::EvaluationArtifacts(
+        Arc::new(protea_store::artifacts::LocalArtifactStore::new(
+            config.data_dir.join("artifacts"),
+        )),
+    ));
+    extensions
 }
 
 fn worker_config(config: &Config, queues: Vec<String>, concurrency: usize) -> WorkerConfig {
