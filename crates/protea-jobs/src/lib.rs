@@ -23,6 +23,7 @@ pub mod operation;
 pub mod queues;
 pub mod reaper;
 pub mod service;
+pub mod tail;
 pub mod transport;
 pub mod worker;
 
@@ -33,5 +34,6 @@ pub use service::{
     CancelOutcome, DeadLetterView, EventView, JobFilter, JobService, JobView, SubmitRequest,
     WorkerView,
 };
+pub use tail::{EventTail, TailStep};
 pub use transport::{Delivery, MessageBody, PgQueue, Transport};
 pub use worker::{Worker, WorkerConfig};

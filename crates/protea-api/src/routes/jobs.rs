@@ -9,8 +9,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
 use protea_core::JobStatus;
 use protea_jobs::{
-    CancelOutcome, DeadLetterView, EventView, JobFilter, JobView, OperationInfo, SubmitRequest,
-    WorkerView,
+    CancelOutcome, DeadLetterView, EventTail, EventView, JobFilter, JobView, OperationInfo,
+    SubmitRequest, TailStep, WorkerView,
 };
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
@@ -213,10 +213,9 @@ async fn job_event_stream(
         .unwrap_or(0);
     let stream = EventStream {
         state: state.clone(),
-        job: id,
-        after,
+        tail: EventTail::new(id, after),
         wake: state.events.subscribe(),
-        done: false,
+        closed: false,
     };
     let events =
         futures::stream::unfold(stream, EventStream::next_batch).flat_map(futures::stream::iter);
@@ -225,59 +224,44 @@ async fn job_event_stream(
 
 struct EventStream {
     state: AppState,
-    job: Uuid,
-    after: i64,
+    tail: EventTail,
     wake: broadcast::Receiver<Uuid>,
-    done: bool,
+    /// The closing frame (`end` or `error`) was sent.
+    closed: bool,
 }
 
 impl EventStream {
     async fn next_batch(mut self) -> Option<(Vec<Result<Event, Infallible>>, EventStream)> {
-        if self.done {
+        if self.closed {
             return None;
         }
         loop {
-            let events = match self
-                .state
-                .jobs
-                .events(self.job, Some(self.after), 500, true)
-                .await
-            {
-                Ok(events) => events,
-                Err(err) => {
-                    let event = Event::default().event("error").data(err.to_string());
-                    self.done = true;
-                    return Some((vec![Ok(event)], self));
+            match self.tail.poll(&self.state.jobs).await {
+                Ok(TailStep::Events(events)) => {
+                    let batch = events
+                        .iter()
+                        .map(|event| {
+                            Ok(Event::default()
+                                .id(event.id.to_string())
+                                .json_data(event)
+                                .expect("events serialise"))
+                        })
+                        .collect();
+                    return Some((batch, self));
                 }
-            };
-            if let Some(last) = events.last() {
-                self.after = last.id;
-                let batch = events
-                    .iter()
-                    .map(|event| {
-                        Ok(Event::default()
-                            .id(event.id.to_string())
-                            .json_data(event)
-                            .expect("events serialise"))
-                    })
-                    .collect();
-                return Some((batch, self));
+                Ok(TailStep::Idle) => self.wait_for_news().await,
+                Ok(TailStep::End) => {
+                    self.closed = true;
+                    return Some((vec![Ok(Event::default().event("end").data("{}"))], self));
+                }
+                Err(err) => {
+                    self.closed = true;
+                    return Some((
+                        vec![Ok(Event::default().event("error").data(err.to_string()))],
+                        self,
+                    ));
+                }
             }
-            let finished = self
-                .state
-                .jobs
-                .get(self.job)
-                .await
-                .map(|job| job.status.is_terminal())
-                .unwrap_or(true);
-            if finished {
-                // Events of a finished job are all written before its final
-                // state commits, so the stream is complete.
-                self.done = true;
-                let end = Event::default().event("end").data("{}");
-                return Some((vec![Ok(end)], self));
-            }
-            self.wait_for_news().await;
         }
     }
 
@@ -287,7 +271,7 @@ impl EventStream {
         loop {
             tokio::select! {
                 received = self.wake.recv() => match received {
-                    Ok(job) if job == self.job => return,
+                    Ok(job) if job == self.tail.job() => return,
                     Ok(_) => continue,
                     Err(broadcast::error::RecvError::Lagged(_)) => return,
                     Err(broadcast::error::RecvError::Closed) => { (&mut deadline).await; return; }

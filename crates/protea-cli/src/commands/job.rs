@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use protea_core::JobStatus;
-use protea_jobs::{JobFilter, JobService, SubmitRequest};
+use protea_jobs::{EventTail, EventView, JobFilter, JobService, SubmitRequest, TailStep};
 use serde_json::Value;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -229,13 +229,15 @@ async fn wait(
     bar.set_style(ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}").expect("template"));
     bar.enable_steady_tick(Duration::from_millis(120));
     let started = Instant::now();
-    let mut last_event = None;
+    let mut tail = EventTail::new(id, 0);
     let mut last_name = String::from("queued");
     loop {
-        for event in service.events(id, last_event, 500, true).await? {
-            last_event = Some(event.id);
-            last_name = event.event.clone();
-            bar.println(output::event_line(&event));
+        let step = tail.poll(service).await?;
+        if let TailStep::Events(events) = &step {
+            for event in events {
+                last_name = event.event.clone();
+                bar.println(output::event_line(event));
+            }
         }
         let job = service.get(id).await?;
         if let (Some(current), Some(total)) = (job.progress_current, job.progress_total) {
@@ -250,11 +252,7 @@ async fn wait(
             bar.set_position(current as u64);
         }
         bar.set_message(format!("{} · {last_name}", job.status));
-        if job.status.is_terminal() {
-            // Drain events written just before the final state.
-            for event in service.events(id, last_event, 500, true).await? {
-                bar.println(output::event_line(&event));
-            }
+        if matches!(step, TailStep::End) {
             bar.finish_and_clear();
             println!("{}", output::job_details(&job));
             return Ok(if job.status == JobStatus::Succeeded {
@@ -271,7 +269,9 @@ async fn wait(
                 started.elapsed()
             );
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        if matches!(step, TailStep::Idle) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }
 
@@ -281,36 +281,33 @@ async fn events(
     follow: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut after = None;
+    let print = |event: &EventView| -> anyhow::Result<()> {
+        if json {
+            println!("{}", serde_json::to_string(event)?);
+        } else {
+            println!("{}", output::event_line(event));
+        }
+        Ok(())
+    };
+    if !follow {
+        let mut after = None;
+        loop {
+            let batch = service.events(id, after, 1000, true).await?;
+            for event in &batch {
+                after = Some(event.id);
+                print(event)?;
+            }
+            if batch.len() < 1000 {
+                return Ok(ExitCode::SUCCESS);
+            }
+        }
+    }
+    let mut tail = EventTail::new(id, 0);
     loop {
-        let batch = service.events(id, after, 1000, true).await?;
-        for event in &batch {
-            after = Some(event.id);
-            if json {
-                println!("{}", serde_json::to_string(event)?);
-            } else {
-                println!("{}", output::event_line(event));
-            }
+        match tail.poll(service).await? {
+            TailStep::Events(events) => events.iter().try_for_each(print)?,
+            TailStep::Idle => tokio::time::sleep(Duration::from_millis(200)).await,
+            TailStep::End => return Ok(ExitCode::SUCCESS),
         }
-        if batch.len() == 1000 {
-            continue;
-        }
-        if !follow || service.get(id).await?.status.is_terminal() {
-            // One last read: events committed just before the final state.
-            if follow {
-                for event in service.events(id, after, 1000, true).await? {
-                    println!(
-                        "{}",
-                        if json {
-                            serde_json::to_string(&event)?
-                        } else {
-                            output::event_line(&event)
-                        }
-                    );
-                }
-            }
-            return Ok(ExitCode::SUCCESS);
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
