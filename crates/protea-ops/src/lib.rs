@@ -4,11 +4,19 @@
 //! unknown fields rejected) and its `Operation` impl. [`registry`] is the one
 //! closed list of everything a worker can run.
 
+pub mod ingest;
+pub mod load_goa_annotations;
+pub mod load_interpro_go_mapping;
+pub mod load_ontology_snapshot;
 pub mod ping;
 
 use protea_jobs::Registry;
 
 /// Every operation of the platform.
 pub fn registry() -> Registry {
-    Registry::new().register(ping::Ping)
+    Registry::new()
+        .register(ping::Ping)
+        .register(load_ontology_snapshot::LoadOntologySnapshot)
+        .register(load_goa_annotations::LoadGoaAnnotations)
+        .register(load_interpro_go_mapping::LoadInterproGoMapping)
 }

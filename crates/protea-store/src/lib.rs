@@ -7,8 +7,13 @@
 //! Architecture invariant: the schema changes only through new migration
 //! files; applied migrations are never edited.
 
+pub mod annotations;
 pub mod embedded;
 mod error;
+pub mod interpro;
+pub mod ontology;
+pub mod proteins;
+pub mod taxonomy;
 
 pub use embedded::{ClusterOptions, EmbeddedCluster};
 pub use error::StoreError;
