@@ -4,11 +4,16 @@
 //! unknown fields rejected) and its `Operation` impl. [`registry`] is the one
 //! closed list of everything a worker can run.
 
+pub mod fetch_uniprot_metadata;
 pub mod ingest;
+pub mod insert_proteins;
 pub mod load_goa_annotations;
 pub mod load_interpro_go_mapping;
 pub mod load_ontology_snapshot;
+pub mod load_quickgo_annotations;
+pub mod load_taxonomy;
 pub mod ping;
+mod uniprot_payload;
 
 use protea_jobs::Registry;
 
@@ -19,4 +24,8 @@ pub fn registry() -> Registry {
         .register(load_ontology_snapshot::LoadOntologySnapshot)
         .register(load_goa_annotations::LoadGoaAnnotations)
         .register(load_interpro_go_mapping::LoadInterproGoMapping)
+        .register(insert_proteins::InsertProteins)
+        .register(fetch_uniprot_metadata::FetchUniprotMetadata)
+        .register(load_quickgo_annotations::LoadQuickgoAnnotations)
+        .register(load_taxonomy::LoadTaxonomy)
 }

@@ -6,4 +6,5 @@
 
 mod annotations;
 mod ontology;
+mod proteins;
 mod support;
