@@ -84,4 +84,6 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::health::router())
         .merge(routes::jobs::router())
+        .merge(routes::catalog::router())
+        .merge(routes::query_sets::router())
 }

@@ -13,6 +13,7 @@ pub mod load_ontology_snapshot;
 pub mod load_quickgo_annotations;
 pub mod load_taxonomy;
 pub mod ping;
+pub mod query_set_upload;
 mod uniprot_payload;
 
 use protea_jobs::Registry;

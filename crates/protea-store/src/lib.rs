@@ -8,11 +8,13 @@
 //! files; applied migrations are never edited.
 
 pub mod annotations;
+pub mod browse;
 pub mod embedded;
 mod error;
 pub mod interpro;
 pub mod ontology;
 pub mod proteins;
+pub mod query_sets;
 pub mod taxonomy;
 
 pub use embedded::{ClusterOptions, EmbeddedCluster};

@@ -1,4 +1,6 @@
 //! One module per resource, each exposing `router()`.
 
+pub(crate) mod catalog;
 pub(crate) mod health;
 pub(crate) mod jobs;
+pub(crate) mod query_sets;

@@ -142,7 +142,7 @@ async fn serve_until_signal(
             pool.clone(),
             protea_ops::registry(),
             Arc::new(PgQueue::new(pool.clone()).with_max_attempts(config.worker.max_attempts)),
-            Arc::new(Extensions::default()),
+            Arc::new(extensions(config)),
             worker_config(config, queues, concurrency),
         );
         let rx = stop_rx.clone();
@@ -235,4 +235,11 @@ pub(crate) async fn client_pool(config: &Config) -> anyhow::Result<PgPool> {
     let database = Database::from_config(config)?;
     database.require_running()?;
     database.connect(4).await
+}
+
+/// Shared services of the operations: the configured source URLs.
+fn extensions(config: &Config) -> Extensions {
+    let mut extensions = Extensions::default();
+    extensions.insert(config.sources.to_sources());
+    extensions
 }
