@@ -126,20 +126,24 @@ impl Operation for LoadGoaAnnotations {
             .await;
             return Ok(OperationResult::done(result));
         }
+        let lookups = Instant::now();
         let accessions: HashSet<String> = proteins::canonical_accessions(ctx.tx())
             .await?
             .into_iter()
             .collect();
         let terms = ontology::resolvable_ids(ctx.tx(), snapshot).await?;
+        let lookup_seconds = lookups.elapsed().as_secs_f64();
         emit.info("load_goa_annotations.start", None,
             json!({"gaf_url": payload.gaf_url, "known_proteins": accessions.len(), "known_terms": terms.len()})).await;
 
         let location = Location::parse(&payload.gaf_url).map_err(source_error)?;
         let http = client(&user_agent(Self::NAME), payload.timeout_seconds, None)?;
+        let downloading = Instant::now();
         let file = http
             .download(&location, &EmitRetries(emit))
             .await
             .map_err(source_error)?;
+        let download_seconds = downloading.elapsed().as_secs_f64();
 
         let set = annotations::create_set(
             ctx.tx(),
@@ -168,6 +172,8 @@ impl Operation for LoadGoaAnnotations {
             Ok(mut result) => {
                 annotations::mark_complete(ctx.tx(), set).await?;
                 result["elapsed_seconds"] = json!(started.elapsed().as_secs_f64());
+                result["timings"]["lookups_seconds"] = json!(lookup_seconds);
+                result["timings"]["download_seconds"] = json!(download_seconds);
                 emit.info("load_goa_annotations.done", None, result.clone())
                     .await;
                 Ok(OperationResult::done(result))
@@ -175,6 +181,11 @@ impl Operation for LoadGoaAnnotations {
             Err(err) => {
                 if payload.commit_every_page {
                     // Earlier pages are committed: remove the partial set.
+                    // End the current transaction first: its uncommitted rows
+                    // lock the set row, and deleting it from another
+                    // connection would wait on this one forever. (Committing
+                    // an aborted transaction just rolls it back.)
+                    let _ = ctx.commit().await;
                     let mut conn = ctx.pool().acquire().await?;
                     annotations::delete_set(&mut conn, set).await?;
                 }
@@ -202,6 +213,7 @@ async fn load(
     let (mut inserted, mut skipped, mut lines, mut page_no) = (0u64, 0u64, 0u64, 0u64);
     let (mut unknown_protein, mut unknown_term, mut duplicates) = (0u64, 0u64, 0u64);
     let mut limit_reached = false;
+    let mut insert_seconds = 0.0;
     while let Some(page) = pages.recv().await {
         let mut page = page?;
         ctx.check_cancelled()?;
@@ -218,7 +230,9 @@ async fn load(
                 limit_reached = true;
             }
         }
+        let inserting = Instant::now();
         let new = annotations::insert_annotations(ctx.tx(), set, &page.rows).await?;
+        insert_seconds += inserting.elapsed().as_secs_f64();
         inserted += new;
         skipped += page.rows.len() as u64 - new;
         if payload.commit_every_page {
@@ -248,6 +262,7 @@ async fn load(
         "annotation_set_id": set, "inserted": inserted, "skipped": skipped, "lines": lines,
         "pages": page_no, "skipped_unknown_protein": unknown_protein, "skipped_unknown_term": unknown_term,
         "skipped_duplicate": duplicates, "limit_reached": limit_reached,
+        "timings": {"insert_seconds": insert_seconds},
     }))
 }
 

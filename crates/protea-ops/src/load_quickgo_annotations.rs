@@ -206,6 +206,8 @@ impl Operation for LoadQuickgoAnnotations {
             }
             Err(err) => {
                 if payload.commit_every_page {
+                    // See load_goa_annotations: end our transaction, then delete.
+                    let _ = ctx.commit().await;
                     annotations::delete_set(&mut *ctx.pool().acquire().await?, set).await?;
                 }
                 Err(err)

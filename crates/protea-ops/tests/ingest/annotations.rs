@@ -148,3 +148,35 @@ async fn short_gaf_line_fails_and_leaves_no_set() {
         .await;
     assert_eq!(unknown.error_code.as_deref(), Some("NotFound"));
 }
+
+#[tokio::test]
+async fn truncated_gzip_after_committed_pages_leaves_no_set() {
+    let Some(data) = shared_data() else { return };
+    let env = env(&data, MockConfig::default()).await;
+    let (snapshot, _) = prepare(&env).await;
+    let job = env.run("load_goa_annotations", json!({"ontology_snapshot_id": snapshot,
+        "gaf_url": fixture("exp_not.truncated.gaf.gz").display().to_string(), "source_version": "cut",
+        "page_size": 200})).await;
+    assert_eq!(job.status.as_str(), "failed", "{job:#?}");
+    let message = job.error_message.unwrap();
+    assert!(
+        message.contains("exp_not.truncated.gaf.gz:") && message.contains("gzip"),
+        "{message}"
+    );
+    let pages = env
+        .events(job.id)
+        .await
+        .into_iter()
+        .filter(|e| e.event == "load_goa_annotations.page_done")
+        .count();
+    assert!(
+        pages > 3,
+        "pages were committed before the failure ({pages})"
+    );
+    assert_eq!(env.count("select count(*) from annotation_set").await, 0);
+    assert_eq!(
+        env.count("select count(*) from protein_go_annotation")
+            .await,
+        0
+    );
+}
