@@ -248,4 +248,23 @@ mod tests {
         let err = load(Some(dir.path()), Some(&file)).unwrap_err();
         assert!(format!("{err:#}").contains("listen_on"), "{err:#}");
     }
+
+    #[test]
+    fn sources_come_from_the_file_and_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        std::fs::write(
+            &file,
+            "[sources]\nquickgo_url = \"http://mirror/quickgo\"\n",
+        )
+        .unwrap();
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PROTEA_UNIPROT_URL", "http://127.0.0.1:9/uniprot");
+            let config = load(Some(dir.path()), Some(&file)).map_err(|e| e.to_string())?;
+            let sources = config.sources.to_sources();
+            assert_eq!(sources.uniprot_url, "http://127.0.0.1:9/uniprot");
+            assert_eq!(sources.quickgo_url, "http://mirror/quickgo");
+            Ok(())
+        });
+    }
 }
