@@ -86,4 +86,6 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::jobs::router())
         .merge(routes::evaluation::router())
         .merge(routes::scoring::router())
+        .merge(routes::catalog::router())
+        .merge(routes::query_sets::router())
 }

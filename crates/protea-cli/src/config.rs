@@ -38,6 +38,36 @@ pub(crate) struct Config {
     pub(crate) api: ApiSection,
     #[serde(default)]
     pub(crate) worker: WorkerSection,
+    #[serde(default)]
+    pub(crate) sources: SourcesSection,
+}
+
+/// Base URLs of UniProt REST and QuickGO (a mirror or a test server may
+/// stand in for them).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SourcesSection {
+    pub(crate) uniprot_url: String,
+    pub(crate) quickgo_url: String,
+}
+
+impl Default for SourcesSection {
+    fn default() -> Self {
+        SourcesSection {
+            uniprot_url: protea_sources::config::DEFAULT_UNIPROT_URL.into(),
+            quickgo_url: protea_sources::config::DEFAULT_QUICKGO_URL.into(),
+        }
+    }
+}
+
+impl SourcesSection {
+    /// The extension the workers install for the ingestion operations.
+    pub(crate) fn to_sources(&self) -> protea_sources::SourcesConfig {
+        protea_sources::SourcesConfig {
+            uniprot_url: self.uniprot_url.clone(),
+            quickgo_url: self.quickgo_url.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,6 +142,8 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ),
     ("WORKER_MAX_ATTEMPTS", "worker.max_attempts"),
     ("WORKER_RETRY_BASE_SECONDS", "worker.retry_base_seconds"),
+    ("UNIPROT_URL", "sources.uniprot_url"),
+    ("QUICKGO_URL", "sources.quickgo_url"),
 ];
 
 pub(crate) fn default_data_dir() -> PathBuf {
@@ -137,6 +169,7 @@ pub(crate) fn load(data_dir: Option<&Path>, config_file: Option<&Path>) -> anyho
         database: DatabaseConfig::default(),
         api: ApiSection::default(),
         worker: WorkerSection::default(),
+        sources: SourcesSection::default(),
     };
     let mut figment = Figment::from(Serialized::defaults(&defaults));
     let file = match config_file {
@@ -215,5 +248,24 @@ mod tests {
         std::fs::write(&file, "[api]\nlisten_on = \"x\"\n").unwrap();
         let err = load(Some(dir.path()), Some(&file)).unwrap_err();
         assert!(format!("{err:#}").contains("listen_on"), "{err:#}");
+    }
+
+    #[test]
+    fn sources_come_from_the_file_and_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        std::fs::write(
+            &file,
+            "[sources]\nquickgo_url = \"http://mirror/quickgo\"\n",
+        )
+        .unwrap();
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PROTEA_UNIPROT_URL", "http://127.0.0.1:9/uniprot");
+            let config = load(Some(dir.path()), Some(&file)).map_err(|e| e.to_string())?;
+            let sources = config.sources.to_sources();
+            assert_eq!(sources.uniprot_url, "http://127.0.0.1:9/uniprot");
+            assert_eq!(sources.quickgo_url, "http://mirror/quickgo");
+            Ok(())
+        });
     }
 }

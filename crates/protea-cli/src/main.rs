@@ -70,6 +70,18 @@ enum Command {
     Evaluation(commands::evaluation::EvaluationCommand),
     /// Print the API's OpenAPI document.
     Openapi,
+    /// Proteins loaded from UniProt: list/search, show, stats.
+    #[command(subcommand)]
+    Protein(commands::catalog::ProteinCommand),
+    /// GO snapshots and terms (ancestors, descendants).
+    #[command(subcommand)]
+    Ontology(commands::catalog::OntologyCommand),
+    /// Annotation sets with counts by aspect and evidence.
+    #[command(subcommand, name = "annotation-set")]
+    AnnotationSet(commands::catalog::AnnotationSetCommand),
+    /// Upload, list, show and delete query sets (user FASTA).
+    #[command(subcommand, name = "query-set")]
+    QuerySet(commands::catalog::QuerySetCommand),
 }
 
 fn main() -> ExitCode {
@@ -106,6 +118,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Job(command) => commands::job::run(&config, command).await,
         Command::DeadLetters(command) => commands::job::run_dead_letters(&config, command).await,
         Command::Evaluation(command) => commands::evaluation::run(&config, command).await,
+        Command::Protein(command) => commands::catalog::protein(&config, command).await,
+        Command::Ontology(command) => commands::catalog::ontology(&config, command).await,
+        Command::AnnotationSet(command) => {
+            commands::catalog::annotation_set(&config, command).await
+        }
+        Command::QuerySet(command) => commands::catalog::query_set(&config, command).await,
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
     }
 }

@@ -7,11 +7,18 @@
 //! Architecture invariant: the schema changes only through new migration
 //! files; applied migrations are never edited.
 
+pub mod annotations;
 pub mod artifacts;
+pub mod browse;
 pub mod embedded;
 mod error;
 pub mod evaluation;
+pub mod interpro;
+pub mod ontology;
+pub mod proteins;
+pub mod query_sets;
 pub mod scoring;
+pub mod taxonomy;
 
 pub use embedded::{ClusterOptions, EmbeddedCluster};
 pub use error::StoreError;

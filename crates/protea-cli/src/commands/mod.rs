@@ -1,5 +1,6 @@
 //! One module per group of subcommands.
 
+pub(crate) mod catalog;
 pub(crate) mod db;
 pub(crate) mod eval;
 pub(crate) mod evaluation;

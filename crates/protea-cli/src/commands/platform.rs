@@ -210,6 +210,7 @@ fn split_serial(queues: &[String], concurrency: usize) -> Vec<(Vec<String>, usiz
 /// (`DATA_DIR/artifacts`).
 fn worker_extensions(config: &Config) -> Extensions {
     let mut extensions = Extensions::default();
+    extensions.insert(config.sources.to_sources());
     extensions.insert(protea_ops::evaluation_common::EvaluationArtifacts(
         Arc::new(protea_store::artifacts::LocalArtifactStore::new(
             config.data_dir.join("artifacts"),

@@ -5,5 +5,5 @@
 
 mod lifecycle;
 mod recovery;
-mod tail;
 mod support;
+mod tail;
