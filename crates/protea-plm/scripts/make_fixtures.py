@@ -235,6 +235,116 @@ def main():
             for i in range(0, len(s), 60):
                 fh.write(s[i : i + 60] + "\n")
     print("hf padded vs single:", worst)
+    make_t5_fixtures(out, seqs)
+
+
+T5_LETTERS = "ALGVSREDTIPKFQNYMHWCXBOUZ"
+T5_CASES = [c for c in CASES if c["name"] in ("default", "cls_norm", "l01_concat_meanmax_chunk64_16_norm", "maxlen40")] + [
+    dict(name="l12_last_max_norm", layers=[1, 2], agg="last", pooling="max", normalize=True, normalize_residues=False),
+]
+
+
+def t5_tokenizer():
+    """A ProtT5-style tokenizer: SentencePiece Unigram over "▁X" pieces
+    (<pad>=0, </s>=1, <unk>=2 as in ProtT5), Metaspace pre-tokenizer, </s>
+    appended, <AA2fold> as an added special token (ProstT5)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
+    from transformers import T5TokenizerFast
+
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)] + [("\u2581" + c, -1.0) for c in T5_LETTERS] + [("<AA2fold>", 0.0)]
+    t = Tokenizer(models.Unigram(vocab, unk_id=2))
+    t.pre_tokenizer = pre_tokenizers.Metaspace()
+    t.decoder = decoders.Metaspace()
+    t.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 1)])
+    return T5TokenizerFast(tokenizer_object=t, eos_token="</s>", unk_token="<unk>", pad_token="<pad>",
+                           extra_ids=0, additional_special_tokens=["<AA2fold>"])
+
+
+def t5_inputs(flavour, seqs):
+    """The reference tokenizer inputs (ecosystem.md \u00a75.2)."""
+    import re
+    fixed = [re.sub(r"[UZOB]", "X", s) for s in seqs]
+    if flavour == "ankh":
+        return [list(s) for s in fixed], {"is_split_into_words": True}
+    joined = [" ".join(s) for s in fixed]
+    if flavour == "prostt5":
+        joined = ["<AA2fold> " + s for s in joined]
+    return joined, {}
+
+
+def make_t5_fixtures(out, seqs):
+    from transformers import T5Config, T5EncoderModel
+
+    tok = t5_tokenizer()
+    for flavour, ff in [("prott5", "relu"), ("prostt5", "relu"), ("ankh", "gated-gelu")]:
+        torch.manual_seed(SEED + len(flavour))
+        cfg = T5Config(vocab_size=len(tok), d_model=16, d_kv=8, d_ff=32, num_layers=2, num_heads=2,
+                       relative_attention_num_buckets=32, relative_attention_max_distance=128,
+                       feed_forward_proj=ff, layer_norm_epsilon=1e-6, pad_token_id=0, eos_token_id=1,
+                       dropout_rate=0.0, is_encoder_decoder=False, use_cache=False)
+        model = T5EncoderModel(cfg).eval()
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                if "layer_norm" in name:
+                    p.copy_(1.0 + 0.1 * torch.randn_like(p))
+                else:
+                    p.copy_(0.3 * torch.randn_like(p))
+        d = out / f"{flavour}_tiny"
+        d.mkdir(parents=True, exist_ok=True)
+        # Tied embedding: keep `shared.weight` only, as the released checkpoints do.
+        state = {k: v.contiguous() for k, v in model.state_dict().items() if k != "encoder.embed_tokens.weight"}
+        save_file(state, str(d / "model.safetensors"),
+                  metadata={"format": "pt"})
+        conf = cfg.to_dict()
+        conf["_name_or_path"] = f"protea-tiny-{flavour}"
+        (d / "config.json").write_text(json.dumps(conf, indent=2, sort_keys=True) + "\n")
+        tok.save_pretrained(str(d))
+        ref = out / f"{flavour}_ref"
+        ref.mkdir(exist_ok=True)
+        start = 1 if flavour == "prostt5" else 0
+        meta = {"flavour": flavour, "feed_forward_proj": ff, "start": start, "sequences": [], "cases": []}
+        # Raw (lowercase kept) ids: what HF gives for the reference inputs.
+        raw_inputs, kw = t5_inputs(flavour, [s for _, s in seqs])
+        raw_ids = [tok(x, **kw)["input_ids"] for x in raw_inputs]
+        up_inputs, kw = t5_inputs(flavour, [s.upper() for _, s in seqs])
+        hidden_by_seq = {}
+        with torch.no_grad():
+            for (acc, s), x, rid in zip(seqs, up_inputs, raw_ids):
+                enc = tok(x, return_tensors="pt", **kw)
+                hs = model(**enc, output_hidden_states=True).hidden_states
+                hidden = [h[0].numpy().astype(np.float32) for h in hs]
+                hidden_by_seq[acc] = hidden
+                np.save(ref / f"hidden_{acc}.npy", np.concatenate(hidden, axis=0))
+                meta["sequences"].append({"accession": acc, "sequence": s, "ids": enc["input_ids"][0].tolist(),
+                                          "raw_ids": rid})
+            batch = tok(up_inputs, return_tensors="pt", padding=True, **kw)
+            bhs = model(**batch, output_hidden_states=True).hidden_states
+            worst = 0.0
+            for b, (acc, s) in enumerate(seqs):
+                n = int(batch["attention_mask"][b].sum())
+                for li, h in enumerate(bhs):
+                    worst = max(worst, float(np.abs(h[b, :n].numpy() - hidden_by_seq[acc][li]).max()))
+            meta["hf_padded_vs_single_max_abs"] = worst
+            for case in T5_CASES:
+                rows, index = [], []
+                for (acc, s), x in zip(seqs, up_inputs):
+                    hidden = hidden_by_seq[acc]
+                    if "max_length" in case:
+                        enc = tok(x, return_tensors="pt", truncation=True, max_length=case["max_length"], **kw)
+                        hidden = [h[0].numpy() for h in model(**enc, output_hidden_states=True).hidden_states]
+                    L = hidden[0].shape[0]
+                    # Residues = hidden[start : L-1]; embed_chunks strips [1 : n+1]
+                    # for ESM, so re-frame as [start-1 .. ) with a dummy row when start = 0.
+                    n = L - 1 - start
+                    framed = [np.concatenate([h[:1], h[start : L - 1], h[-1:]]) if start == 0 else h for h in hidden]
+                    # cls means position 0 of the token tensor.
+                    for cs, ce, v in embed_chunks(framed, n, case):
+                        rows.append(v.astype(np.float32))
+                        index.append([acc, cs, ce])
+                np.save(ref / f"pooled_{case['name']}.npy", np.stack(rows))
+                meta["cases"].append({**case, "rows": index})
+        (ref / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+        print(flavour, "hf padded vs single:", worst)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ use crate::kmer::KmerBackend;
 use crate::pool::{
     ChunkEmbedding, EmbedOptions, Matrix, pool_sequence, residue_tensor, resolve_layers,
 };
+use crate::t5::T5Encoder;
+use crate::t5_tokenizer::{T5Flavour, T5Tokenizer};
 use crate::tokenizer::EsmTokenizer;
 use candle_core::Device;
 use std::path::Path;
@@ -26,7 +28,12 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendKind {
     Esm2,
-    Kmer { k: usize },
+    /// A T5 encoder; `None` picks ProstT5 when the model name contains
+    /// "prostt5" (case-insensitive), as the reference does, else ProtT5.
+    T5(Option<T5Flavour>),
+    Kmer {
+        k: usize,
+    },
 }
 
 impl std::str::FromStr for BackendKind {
@@ -34,6 +41,10 @@ impl std::str::FromStr for BackendKind {
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "esm2" | "esm" => Ok(Self::Esm2),
+            "t5" => Ok(Self::T5(None)),
+            "prott5" => Ok(Self::T5(Some(T5Flavour::ProtT5))),
+            "prostt5" => Ok(Self::T5(Some(T5Flavour::ProstT5))),
+            "ankh" => Ok(Self::T5(Some(T5Flavour::Ankh))),
             "kmer" => Ok(Self::Kmer { k: 3 }),
             _ => match s.strip_prefix("kmer").and_then(|k| k.parse().ok()) {
                 Some(k) => Ok(Self::Kmer { k }),
@@ -61,6 +72,7 @@ pub struct EncodedLayers {
 
 enum Inner {
     Esm2 { model: Esm2Model, tok: EsmTokenizer },
+    T5 { model: T5Encoder, tok: T5Tokenizer },
     Kmer(KmerBackend),
 }
 
@@ -94,6 +106,27 @@ impl Embedder {
                     name,
                 })
             }
+            BackendKind::T5(flavour) => {
+                let dir = model_dir.ok_or_else(|| {
+                    PlmError::option("model", "T5-family backends need a model directory")
+                })?;
+                let model = T5Encoder::load(dir, device)?;
+                let name = model
+                    .config()
+                    .name_or_path
+                    .clone()
+                    .unwrap_or_else(|| dir.display().to_string());
+                let flavour = flavour.unwrap_or(if name.to_lowercase().contains("prostt5") {
+                    T5Flavour::ProstT5
+                } else {
+                    T5Flavour::ProtT5
+                });
+                let tok = T5Tokenizer::from_dir(dir, flavour)?;
+                Ok(Self {
+                    inner: Inner::T5 { model, tok },
+                    name,
+                })
+            }
         }
     }
 
@@ -106,6 +139,7 @@ impl Embedder {
     pub fn num_hidden_states(&self) -> usize {
         match &self.inner {
             Inner::Esm2 { model, .. } => model.num_hidden_states(),
+            Inner::T5 { model, .. } => model.num_hidden_states(),
             Inner::Kmer(_) => 1,
         }
     }
@@ -120,41 +154,60 @@ impl Embedder {
         max_length: Option<usize>,
         batch_tokens: usize,
     ) -> Result<Vec<EncodedLayers>> {
-        let Inner::Esm2 { model, tok } = &self.inner else {
-            return Ok(seqs
-                .iter()
-                .map(|s| {
-                    let Inner::Kmer(k) = &self.inner else {
-                        unreachable!()
-                    };
-                    let m = k.residues(s);
-                    EncodedLayers {
-                        cls: vec![m.row(0).to_vec()],
-                        residues: vec![m],
-                    }
-                })
-                .collect());
+        // Token ids and the row of the first residue, per sequence. Sequences
+        // are upper-cased so that each residue is one token (N rows).
+        let (ids, start): (Vec<Vec<u32>>, usize) = match &self.inner {
+            Inner::Kmer(k) => {
+                return Ok(seqs
+                    .iter()
+                    .map(|s| {
+                        let m = k.residues(s);
+                        EncodedLayers {
+                            cls: vec![m.row(0).to_vec()],
+                            residues: vec![m],
+                        }
+                    })
+                    .collect());
+            }
+            Inner::Esm2 { model, tok } => {
+                let max_len = max_length.unwrap_or(model.config().max_position_embeddings);
+                let ids = seqs
+                    .iter()
+                    .map(|s| tok.encode_residues(&s.to_ascii_uppercase(), Some(max_len)))
+                    .collect();
+                (ids, 1)
+            }
+            // T5 has relative positions and no model maximum: no default truncation.
+            Inner::T5 { tok, .. } => {
+                let ids = seqs
+                    .iter()
+                    .map(|s| tok.encode(&s.to_ascii_uppercase(), max_length))
+                    .collect();
+                (ids, tok.flavour().residue_start())
+            }
         };
-        let max_len = max_length.unwrap_or(model.config().max_position_embeddings);
-        let ids: Vec<Vec<u32>> = seqs
-            .iter()
-            .map(|s| tok.encode_residues(&s.to_ascii_uppercase(), Some(max_len)))
-            .collect();
-        let n_states = model.num_hidden_states();
+        // Everything after the residues is one end token (</s> or <eos>).
+        let residues = |len: usize| len - start - 1;
+        let n_states = self.num_hidden_states();
         // Only run as deep as the deepest selected layer.
         let deepest = n_states - 1 - layers[0];
         let mut out: Vec<Option<EncodedLayers>> = vec![None; seqs.len()];
         let lengths: Vec<usize> = ids.iter().map(Vec::len).collect();
         for batch in plan_batches(&lengths, batch_tokens) {
             let batch_ids: Vec<Vec<u32>> = batch.iter().map(|&i| ids[i].clone()).collect();
-            let states = model.forward(&batch_ids, deepest)?;
+
+            let states = match &self.inner {
+                Inner::Esm2 { model, .. } => model.forward(&batch_ids, deepest)?,
+                Inner::T5 { model, .. } => model.forward(&batch_ids, deepest)?,
+                Inner::Kmer(_) => unreachable!("kmer returned above"),
+            };
             let (_, l, d) = states[0].dims3()?;
             let mut per_layer = Vec::with_capacity(layers.len());
             for &rev in layers {
                 per_layer.push(states[n_states - 1 - rev].flatten_all()?.to_vec1::<f32>()?);
             }
             for (b, &i) in batch.iter().enumerate() {
-                let n = lengths[i] - 2;
+                let n = residues(lengths[i]);
                 let mut enc = EncodedLayers {
                     residues: Vec::new(),
                     cls: Vec::new(),
@@ -165,7 +218,7 @@ impl Embedder {
                     enc.residues.push(Matrix {
                         rows: n,
                         cols: d,
-                        data: seq[d..(n + 1) * d].to_vec(),
+                        data: seq[start * d..(start + n) * d].to_vec(),
                     });
                 }
                 out[i] = Some(enc);

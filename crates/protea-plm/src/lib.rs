@@ -3,6 +3,8 @@
 //! - [`tokenizer`]: the ESM tokeniser, id for id equal to Hugging Face's.
 //! - [`esm2`]: the ESM-2 encoder on candle (HF `EsmModel` layout), every
 //!   hidden state.
+//! - [`t5`], [`t5_tokenizer`]: the T5 encoder family (ProtT5, ProstT5,
+//!   Ankh) with an attention mask, and their residue tokenisation.
 //! - [`pool`]: layer selection (reverse indices, 0 = last) and aggregation,
 //!   pooling (mean, max, cls, mean_max), normalisation, chunk spans — the
 //!   reference `embed_chunks` pipeline.
@@ -23,9 +25,12 @@ pub mod esm2;
 pub mod kmer;
 pub mod npy;
 pub mod pool;
+pub mod t5;
+pub mod t5_tokenizer;
 pub mod tokenizer;
 
 pub use candle_core::Device;
 pub use embedder::{BackendKind, DEFAULT_BATCH_TOKENS, Embedder, EncodedLayers};
 pub use error::{PlmError, Result};
 pub use pool::{ChunkEmbedding, EmbedOptions, LayerAgg, Matrix, Pooling};
+pub use t5_tokenizer::T5Flavour;
