@@ -65,6 +65,9 @@ enum Command {
     DeadLetters(commands::job::DeadLetterCommand),
     /// Evaluate predictions the CAFA way (a drop-in for the cafaeval command).
     Eval(commands::eval::EvalArgs),
+    /// Embed a FASTA file with a protein language model (no database):
+    /// float32 .npy rows in FASTA order plus OUT.ids.tsv.
+    Embed(commands::embed::EmbedArgs),
     /// Print the API's OpenAPI document.
     Openapi,
 }
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Eval(args) => return commands::eval::run(args).map(|_| ExitCode::SUCCESS),
+        Command::Embed(args) => return commands::embed::run(args).map(|_| ExitCode::SUCCESS),
         Command::Openapi => {
             println!("{}", protea_api::openapi().to_pretty_json()?);
             return Ok(ExitCode::SUCCESS);
@@ -103,6 +107,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Job(command) => commands::job::run(&config, command).await,
         Command::DeadLetters(command) => commands::job::run_dead_letters(&config, command).await,
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
+        Command::Embed(_) => unreachable!("handled above"),
     }
 }
 

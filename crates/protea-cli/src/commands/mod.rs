@@ -1,6 +1,7 @@
 //! One module per group of subcommands.
 
 pub(crate) mod db;
+pub(crate) mod embed;
 pub(crate) mod eval;
 pub(crate) mod job;
 pub(crate) mod platform;
