@@ -49,6 +49,9 @@ pub enum PlmError {
     /// An npy file is malformed or holds a dtype/shape we do not read.
     #[error("npy {path}: {message}")]
     Npy { path: PathBuf, message: String },
+    /// A row-index TSV of precomputed embeddings is malformed or does not fit its npy.
+    #[error("embedding index {path}: {message}")]
+    Import { path: PathBuf, message: String },
     /// A sequence cannot be embedded (empty, or no valid k-mer, …).
     #[error("sequence {id}: {message}")]
     Sequence { id: String, message: String },

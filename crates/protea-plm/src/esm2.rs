@@ -233,12 +233,13 @@ impl Esm2Model {
         x = x.broadcast_mul(&mask_t.unsqueeze(2)?)?;
 
         // Additive key mask: padded keys get a large negative score.
-        let bias = ((mask_t - 1.0)? * 1e9)?.reshape((b, 1, 1, l))?;
+        // Padded keys are masked inside the fused softmax (crate::attention).
+        let lengths: Vec<usize> = ids.iter().map(Vec::len).collect();
         let (cos, sin) = self.rotary(l)?;
         let depth = depth.min(self.layers.len());
         let mut states = Vec::with_capacity(depth + 1);
         for layer in &self.layers[..depth] {
-            let next = self.block(layer, &x, &bias, &cos, &sin)?;
+            let next = self.block(layer, &x, &lengths, &cos, &sin)?;
             states.push(x);
             x = next;
         }
@@ -298,7 +299,7 @@ impl Esm2Model {
         &self,
         layer: &Layer,
         x: &Tensor,
-        bias: &Tensor,
+        lengths: &[usize],
         cos: &Tensor,
         sin: &Tensor,
     ) -> Result<Tensor> {
@@ -315,7 +316,7 @@ impl Esm2Model {
         let v = split(layer.v.forward(&normed)?)?;
         let kt = k.transpose(2, 3)?.contiguous()?;
         let ctx = if l <= QUERY_BLOCK {
-            attend(&q, &kt, &v, bias)?
+            attend(&q, &kt, &v, lengths)?
         } else {
             let mut parts = Vec::with_capacity(l.div_ceil(QUERY_BLOCK));
             for start in (0..l).step_by(QUERY_BLOCK) {
@@ -324,7 +325,7 @@ impl Esm2Model {
                     &q.narrow(2, start, n)?.contiguous()?,
                     &kt,
                     &v,
-                    bias,
+                    lengths,
                 )?);
             }
             Tensor::cat(&parts, 2)?
@@ -336,10 +337,10 @@ impl Esm2Model {
     }
 }
 
-/// softmax(q·kᵀ + bias)·v for one block of queries.
-fn attend(q: &Tensor, kt: &Tensor, v: &Tensor, bias: &Tensor) -> candle_core::Result<Tensor> {
-    let scores = q.matmul(kt)?.broadcast_add(bias)?;
-    candle_nn::ops::softmax_last_dim(&scores)?.matmul(v)
+/// softmax(q·kᵀ, padded keys masked)·v for one block of queries.
+fn attend(q: &Tensor, kt: &Tensor, v: &Tensor, lengths: &[usize]) -> candle_core::Result<Tensor> {
+    let weights = crate::attention::masked_softmax(q.matmul(kt)?, lengths)?;
+    weights.matmul(v)
 }
 
 /// Rotary embedding in rotate-half form: x·cos + [−x₂, x₁]·sin.

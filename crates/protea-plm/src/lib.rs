@@ -12,16 +12,19 @@
 //! - [`kmer`]: a weight-free k-mer composition baseline.
 //! - [`embedder`]: [`Embedder`], which ties these together for callers
 //!   (the `protea embed` CLI now, the compute_embeddings operations later).
-//! - [`npy`]: float32 `.npy` import/export.
+//! - [`npy`]: float32 `.npy` import/export; [`import`]: precomputed
+//!   vectors (npy + accession TSV).
 //!
 //! Residue-tensor convention: every backend strips its special tokens, so a
 //! sequence of N residues yields exactly N rows and chunk indices are
 //! positions in the amino-acid sequence.
 
+mod attention;
 pub mod batch;
 pub mod embedder;
 pub mod error;
 pub mod esm2;
+pub mod import;
 pub mod kmer;
 pub mod npy;
 pub mod pool;

@@ -130,6 +130,9 @@ pub struct T5Encoder {
     device: Device,
 }
 
+/// Queries per attention block (see [`crate::esm2`] for why).
+const QUERY_BLOCK: usize = 256;
+
 fn lin(i: usize, o: usize, vb: VarBuilder) -> candle_core::Result<Linear> {
     candle_nn::linear_no_bias(i, o, vb)
 }
@@ -233,16 +236,16 @@ impl T5Encoder {
         bucket as u32
     }
 
-    /// `1 × H × L × L` position bias.
-    fn position_bias(&self, l: usize) -> Result<Tensor> {
-        let mut ids = Vec::with_capacity(l * l);
-        for q in 0..l as i64 {
+    /// `1 × H × n × L` position bias for the queries `start..start + n`.
+    fn position_bias(&self, start: usize, n: usize, l: usize) -> Result<Tensor> {
+        let mut ids = Vec::with_capacity(n * l);
+        for q in start as i64..(start + n) as i64 {
             for k in 0..l as i64 {
                 ids.push(self.bucket(k - q));
             }
         }
-        let ids = Tensor::from_vec(ids, (l, l), &self.device)?;
-        // (L, L, H) → (1, H, L, L)
+        let ids = Tensor::from_vec(ids, (n, l), &self.device)?;
+        // (n, L, H) → (1, H, n, L)
         Ok(self
             .rel_bias
             .forward(&ids)?
@@ -270,8 +273,18 @@ impl T5Encoder {
         }
         let ids_t = Tensor::from_vec(flat, (b, l), &self.device)?;
         let key_mask = Tensor::from_vec(mask, (b, 1, 1, l), &self.device)?;
-        // Bias and mask are added once, as HF adds both to every block's scores.
-        let bias = self.position_bias(l)?.broadcast_add(&key_mask)?;
+        // Position bias plus key mask, per block of queries (HF adds both to
+        // every layer's scores). Blocking bounds the L × L tensors: for a
+        // 2 000-residue sequence and 32 heads a full bias would take 512 MB.
+        let mut bias = Vec::with_capacity(l.div_ceil(QUERY_BLOCK));
+        for start in (0..l).step_by(QUERY_BLOCK) {
+            let n = QUERY_BLOCK.min(l - start);
+            bias.push((
+                start,
+                n,
+                self.position_bias(start, n, l)?.broadcast_add(&key_mask)?,
+            ));
+        }
         let mut x = self.embed.forward(&ids_t)?;
         let depth = depth.min(self.blocks.len());
         let mut states = Vec::with_capacity(depth + 1);
@@ -287,7 +300,7 @@ impl T5Encoder {
         Ok(states)
     }
 
-    fn block(&self, blk: &Block, x: &Tensor, bias: &Tensor) -> Result<Tensor> {
+    fn block(&self, blk: &Block, x: &Tensor, bias: &[(usize, usize, Tensor)]) -> Result<Tensor> {
         let (b, l, _) = x.dims3()?;
         let (h, dk) = (self.cfg.num_heads, self.cfg.d_kv);
         let normed = blk.attn_norm.forward(x)?;
@@ -297,10 +310,25 @@ impl T5Encoder {
         let q = split(blk.q.forward(&normed)?)?;
         let k = split(blk.k.forward(&normed)?)?;
         let v = split(blk.v.forward(&normed)?)?;
-        let scores = q
-            .matmul(&k.transpose(2, 3)?.contiguous()?)?
-            .broadcast_add(bias)?;
-        let ctx = candle_nn::ops::softmax_last_dim(&scores)?.matmul(&v)?;
+        let kt = k.transpose(2, 3)?.contiguous()?;
+        let full = vec![l; b];
+        let mut parts = Vec::with_capacity(bias.len());
+        for (start, n, b) in bias {
+            let qb = if bias.len() == 1 {
+                q.clone()
+            } else {
+                q.narrow(2, *start, *n)?.contiguous()?
+            };
+            let scores = qb.matmul(&kt)?.broadcast_add(b)?;
+            // The key mask is already in the bias; the fused op is just a fast softmax here.
+            let weights = crate::attention::masked_softmax(scores, &full)?;
+            parts.push(weights.matmul(&v)?);
+        }
+        let ctx = if parts.len() == 1 {
+            parts.pop().expect("one part")
+        } else {
+            Tensor::cat(&parts, 2)?
+        };
         let ctx = ctx.transpose(1, 2)?.reshape((b, l, h * dk))?;
         let x = (blk.o.forward(&ctx)? + x)?;
         let n = blk.ff_norm.forward(&x)?;
