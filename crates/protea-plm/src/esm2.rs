@@ -332,7 +332,8 @@ impl Esm2Model {
         };
         let ctx = ctx.transpose(1, 2)?.reshape((b, l, h))?;
         let x = (layer.out.forward(&ctx)? + x)?;
-        let ff = layer.up.forward(&layer.ffn_ln.forward(&x)?)?.gelu_erf()?;
+        // Fresh tensor from the projection: safe to overwrite in place.
+        let ff = crate::gelu::gelu_erf(layer.up.forward(&layer.ffn_ln.forward(&x)?)?)?;
         Ok((layer.down.forward(&ff)? + x)?)
     }
 }

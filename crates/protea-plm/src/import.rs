@@ -45,10 +45,10 @@ pub fn read_precomputed(npy: &Path, tsv: &Path) -> Result<Vec<ImportedVector>> {
         let fields: Vec<&str> = line.split('\t').collect();
         let get = |c: usize| fields.get(c).map(|f| f.trim()).unwrap_or("");
         let index = out.len();
-        if let Some(c) = row_col {
-            if get(c) != index.to_string() {
-                return Err(bad(n, format!("`row` is {:?}, expected {index}", get(c))));
-            }
+        if let Some(c) = row_col
+            && get(c) != index.to_string()
+        {
+            return Err(bad(n, format!("`row` is {:?}, expected {index}", get(c))));
         }
         let parse = |c: Option<usize>, field: &str| -> Result<Option<usize>> {
             match c.map(get).filter(|v| !v.is_empty()) {

@@ -24,6 +24,7 @@ pub mod batch;
 pub mod embedder;
 pub mod error;
 pub mod esm2;
+mod gelu;
 pub mod import;
 pub mod kmer;
 pub mod npy;
