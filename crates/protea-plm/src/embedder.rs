@@ -10,6 +10,9 @@
 //! HF on lowercase input). `max_length` counts tokens with `<cls>`/`<eos>`,
 //! as the reference's tokenizer call does; unset, it is the model's
 //! `max_position_embeddings` (1 026 tokens = 1 024 residues for ESM-2).
+//! The T5 family is treated the same way (upper-cased, one piece per
+//! residue, see [`crate::t5_tokenizer`]); its relative positions have no
+//! model maximum, so it is truncated only when `max_length` is set.
 
 use crate::batch::plan_batches;
 use crate::error::{PlmError, Result};
@@ -163,7 +166,12 @@ impl Embedder {
                     .map(|s| {
                         let m = k.residues(s);
                         EncodedLayers {
-                            cls: vec![m.row(0).to_vec()],
+                            // k-mers have no class token: the first row stands in (zeros if empty).
+                            cls: vec![if m.rows > 0 {
+                                m.row(0).to_vec()
+                            } else {
+                                vec![0.0; m.cols]
+                            }],
                             residues: vec![m],
                         }
                     })

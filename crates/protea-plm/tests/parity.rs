@@ -261,3 +261,29 @@ fn kmer_composition_matches_numpy() {
     eprintln!("kmer2 composition: max abs error {worst:e}");
     assert!(worst <= 1e-6);
 }
+
+#[test]
+fn empty_sequences_are_errors_that_name_the_sequence() {
+    let emb = Embedder::load(
+        BackendKind::Esm2,
+        Some(&data().join("esm2_tiny")),
+        &Device::Cpu,
+    )
+    .unwrap();
+    let err = emb
+        .embed(&[("P_EMPTY", "")], &EmbedOptions::default(), 100)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("P_EMPTY"), "{err}");
+    let kmer = Embedder::load(BackendKind::Kmer { k: 3 }, None, &Device::Cpu).unwrap();
+    assert!(
+        kmer.embed(&[("K_EMPTY", "")], &EmbedOptions::default(), 100)
+            .is_err()
+    );
+    assert_eq!(
+        kmer.residues(&[("K_EMPTY", "")], &EmbedOptions::default(), 100)
+            .unwrap()[0]
+            .rows,
+        0
+    );
+}
