@@ -68,6 +68,9 @@ enum Command {
     /// Evaluation sets, their statistics, results and ground truth.
     #[command(subcommand)]
     Evaluation(commands::evaluation::EvaluationCommand),
+    /// Embed a FASTA file with a protein language model (no database):
+    /// float32 .npy rows in FASTA order plus OUT.ids.tsv.
+    Embed(commands::embed::EmbedArgs),
     /// Print the API's OpenAPI document.
     Openapi,
     /// Proteins loaded from UniProt: list/search, show, stats.
@@ -103,6 +106,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Eval(args) => return commands::eval::run(args).map(|_| ExitCode::SUCCESS),
+        Command::Embed(args) => return commands::embed::run(args).map(|_| ExitCode::SUCCESS),
         Command::Openapi => {
             println!("{}", protea_api::openapi().to_pretty_json()?);
             return Ok(ExitCode::SUCCESS);
@@ -125,6 +129,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::QuerySet(command) => commands::catalog::query_set(&config, command).await,
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
+        Command::Embed(_) => unreachable!("handled above"),
     }
 }
 

@@ -13,6 +13,7 @@ const PURE: &[&str] = &[
     "protea-formats",
     "protea-cafa",
     "protea-evaluation",
+    "protea-plm",
 ];
 const FORBIDDEN: &[&str] = &["sqlx", "tokio", "reqwest", "axum", "hyper", "async-std"];
 
