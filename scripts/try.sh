@@ -12,8 +12,9 @@ mkdir -p "$PROTEA_DATA_DIR" && chmod 755 "$PROTEA_DATA_DIR"
 "$PROTEA" up --listen 127.0.0.1:8000 &
 UP=$!
 trap 'kill -TERM $UP 2>/dev/null; wait $UP 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-    curl -fs http://127.0.0.1:8000/health/ready >/dev/null 2>&1 && break
+# Wait until the platform answers (its database is up and migrated).
+for _ in $(seq 1 150); do
+    "$PROTEA" job list >/dev/null 2>&1 && break
     sleep 0.2
 done
 "$PROTEA" job submit ping --wait

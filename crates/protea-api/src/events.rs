@@ -27,8 +27,12 @@ impl EventHub {
 
 async fn listen(pool: PgPool, sender: broadcast::Sender<Uuid>) {
     loop {
+        if pool.is_closed() {
+            return; // shutting down
+        }
         let mut listener = match PgListener::connect_with(&pool).await {
             Ok(listener) => listener,
+            Err(_) if pool.is_closed() => return,
             Err(err) => {
                 tracing::warn!(error = %err, "event stream listener cannot connect; streams fall back to polling");
                 tokio::time::sleep(Duration::from_secs(5)).await;

@@ -205,8 +205,19 @@ async fn submit(service: &JobService, args: SubmitArgs) -> anyhow::Result<ExitCo
         println!("{}", job.id);
         return Ok(ExitCode::SUCCESS);
     }
-    let live = service.workers(30.0).await?;
-    if !live.iter().any(|w| w.queues.contains(&job.queue_name)) {
+    // A platform that has just started registers its workers a moment later.
+    let mut consumed = false;
+    for attempt in 0..10 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let live = service.workers(30.0).await?;
+        consumed = live.iter().any(|w| w.queues.contains(&job.queue_name));
+        if consumed {
+            break;
+        }
+    }
+    if !consumed {
         eprintln!(
             "warning: no live worker consumes {}; the job waits until one does (`protea up` or `protea worker`)",
             job.queue_name
