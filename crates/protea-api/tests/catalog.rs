@@ -286,3 +286,65 @@ async fn query_set_upload_validates_every_record_and_writes_nothing_when_invalid
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(s.get(&format!("/query-sets/{id}")).await.0, 404);
 }
+
+#[tokio::test]
+async fn query_sets_upload_as_a_multipart_form_too() {
+    let s = start().await;
+    let form = reqwest::multipart::Form::new()
+        .text("name", "from-form")
+        .text("description", "browser upload")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b">q1\nMKVL\n>q2\nACDE\n".to_vec())
+                .file_name("mine.fasta"),
+        );
+    let r = s
+        .client
+        .post(format!("{}/query-sets", s.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(
+        (created["name"].as_str(), created["entry_count"].as_i64()),
+        (Some("from-form"), Some(2))
+    );
+
+    // A bad record is reported against the uploaded file's name and the
+    // record's header line.
+    let form = reqwest::multipart::Form::new().text("name", "bad").part(
+        "file",
+        reqwest::multipart::Part::bytes(b">q1\nMK1L\n".to_vec()).file_name("bad.fasta"),
+    );
+    let r = s
+        .client
+        .post(format!("{}/query-sets", s.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["records"][0]["line"], 1, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("bad.fasta"),
+        "{body}"
+    );
+
+    let form = reqwest::multipart::Form::new().text("name", "no-file");
+    let r = s
+        .client
+        .post(format!("{}/query-sets", s.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(
+        s.get("/query-sets").await.1["total"],
+        1,
+        "only the valid upload was stored"
+    );
+}
