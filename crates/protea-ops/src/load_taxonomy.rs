@@ -19,7 +19,8 @@ use std::collections::HashMap;
 #[serde(deny_unknown_fields)]
 pub struct LoadTaxonomyPayload {
     /// Directory (URL, `file://` or path) holding nodes.dmp, names.dmp and
-    /// optionally merged.dmp.
+    /// optionally merged.dmp, or NCBI's `taxdump.tar.gz` archive itself
+    /// (a location ending in `.tar.gz` or `.tgz`).
     pub taxdump_url: String,
     /// Release label, e.g. `2026-05-01`; one snapshot per label.
     pub version: String,
@@ -62,20 +63,49 @@ impl Operation for LoadTaxonomy {
             ));
         }
         let http = client(&user_agent(Self::NAME), payload.timeout_seconds, None)?;
-        let nodes_file = fetch(&http, emit, &payload.taxdump_url, "nodes.dmp", true).await?;
-        let names_file = fetch(&http, emit, &payload.taxdump_url, "names.dmp", true).await?;
-        let (Some(nodes_file), Some(names_file)) = (nodes_file, names_file) else {
-            return Err(OperationError::failed(
-                "FileNotFound",
-                "nodes.dmp and names.dmp are required",
-            ));
+        let url = payload.taxdump_url.trim_end_matches('/');
+        // Keeps the downloads (temporary files) alive while they are parsed.
+        let _files: Vec<Box<dyn std::any::Any + Send>>;
+        let paths = if url.ends_with(".tar.gz") || url.ends_with(".tgz") {
+            let location = Location::parse(url).map_err(source_error)?;
+            let archive = http
+                .download(&location, &EmitRetries(emit))
+                .await
+                .map_err(source_error)?;
+            let archive_path = archive.path().to_path_buf();
+            let dir = tokio::task::spawn_blocking(move || unpack_taxdump(&archive_path))
+                .await
+                .map_err(|e| OperationError::Transient(format!("unpacking thread: {e}")))??;
+            let merged = dir.path().join("merged.dmp");
+            let paths = (
+                dir.path().join("nodes.dmp"),
+                dir.path().join("names.dmp"),
+                merged.is_file().then_some(merged),
+            );
+            _files = vec![Box::new(archive), Box::new(dir)];
+            paths
+        } else {
+            let nodes_file = fetch(&http, emit, url, "nodes.dmp", true).await?;
+            let names_file = fetch(&http, emit, url, "names.dmp", true).await?;
+            let (Some(nodes_file), Some(names_file)) = (nodes_file, names_file) else {
+                return Err(OperationError::failed(
+                    "FileNotFound",
+                    "nodes.dmp and names.dmp are required",
+                ));
+            };
+            let merged_file = fetch(&http, emit, url, "merged.dmp", false).await?;
+            let paths = (
+                nodes_file.path().to_path_buf(),
+                names_file.path().to_path_buf(),
+                merged_file.as_ref().map(|f| f.path().to_path_buf()),
+            );
+            _files = vec![
+                Box::new(nodes_file),
+                Box::new(names_file),
+                Box::new(merged_file),
+            ];
+            paths
         };
-        let merged_file = fetch(&http, emit, &payload.taxdump_url, "merged.dmp", false).await?;
-        let paths = (
-            nodes_file.path().to_path_buf(),
-            names_file.path().to_path_buf(),
-            merged_file.as_ref().map(|f| f.path().to_path_buf()),
-        );
         let (taxa, merged) = tokio::task::spawn_blocking(move || parse(paths))
             .await
             .map_err(|e| OperationError::Transient(format!("parser thread: {e}")))??;
@@ -107,6 +137,45 @@ async fn fetch(
         }
         Err(err) => Err(source_error(err)),
     }
+}
+
+/// Extracts the three files we read from a taxdump archive (gzip'd tar)
+/// into a temporary directory; the rest of the archive is skipped.
+fn unpack_taxdump(archive: &std::path::Path) -> Result<tempfile::TempDir, OperationError> {
+    let bad = |message: String| OperationError::failed("FileFormatError", message);
+    let file =
+        std::fs::File::open(archive).map_err(|e| bad(format!("{}: {e}", archive.display())))?;
+    let dir = tempfile::tempdir().map_err(|e| OperationError::Transient(e.to_string()))?;
+    let mut tar = tar::Archive::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
+        file,
+    )));
+    let entries = tar
+        .entries()
+        .map_err(|e| bad(format!("taxdump archive: {e}")))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| bad(format!("taxdump archive: {e}")))?;
+        let path = entry
+            .path()
+            .map_err(|e| bad(format!("taxdump archive: {e}")))?;
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+            continue;
+        };
+        if matches!(name.as_str(), "nodes.dmp" | "names.dmp" | "merged.dmp") {
+            let mut out = std::fs::File::create(dir.path().join(&name))
+                .map_err(|e| OperationError::Transient(e.to_string()))?;
+            std::io::copy(&mut entry, &mut out)
+                .map_err(|e| bad(format!("taxdump archive, {name}: {e}")))?;
+        }
+    }
+    for required in ["nodes.dmp", "names.dmp"] {
+        if !dir.path().join(required).is_file() {
+            return Err(OperationError::failed(
+                "FileNotFound",
+                format!("the taxdump archive has no {required}"),
+            ));
+        }
+    }
+    Ok(dir)
 }
 
 type Taxa = Vec<(i32, i32, String, Option<String>)>;

@@ -389,3 +389,40 @@ async fn taxdump_subset_and_rerun() {
     assert_eq!(again["skipped"], true);
     assert_eq!(env.count("select count(*) from taxon").await, nodes);
 }
+
+#[tokio::test]
+async fn taxdump_archive_is_read_like_the_directory() {
+    let Some(data) = shared_data() else { return };
+    let env = env(&data, MockConfig::default()).await;
+    let dir = data.join("taxonomy/taxdumpy_subset");
+    // NCBI's archive layout: the .dmp files at the top, other files beside them.
+    let archive_dir = tempfile::tempdir().unwrap();
+    let archive = archive_dir.path().join("taxdump.tar.gz");
+    let gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&archive).unwrap(),
+        flate2::Compression::fast(),
+    );
+    let mut tar = tar::Builder::new(gz);
+    for name in ["nodes.dmp", "names.dmp", "merged.dmp", "division.dmp"] {
+        tar.append_path_with_name(dir.join(name), name).unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap();
+    let nodes = std::fs::read_to_string(dir.join("nodes.dmp"))
+        .unwrap()
+        .lines()
+        .count() as i64;
+
+    let r = env
+        .ok(
+            "load_taxonomy",
+            json!({"taxdump_url": archive.display().to_string(), "version": "archive"}),
+        )
+        .await;
+    assert_eq!(r["taxa"], nodes);
+    assert!(r["merged"].as_i64().unwrap() > 0);
+    assert_eq!(
+        env.count("select count(*) from taxon where tax_id = 562 and name = 'Escherichia coli'")
+            .await,
+        1
+    );
+}
