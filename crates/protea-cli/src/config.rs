@@ -216,11 +216,11 @@ pub(crate) fn load(data_dir: Option<&Path>, config_file: Option<&Path>) -> anyho
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail fixes its closures' error type
 mod tests {
     use super::*;
 
     #[test]
-    #[allow(clippy::result_large_err)] // figment::Jail fixes the closure's error type
     fn file_then_environment_override_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("p.toml");
