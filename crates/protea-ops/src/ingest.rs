@@ -153,6 +153,25 @@ pub fn md5_hex(text: &str) -> String {
     out
 }
 
+/// First step of an annotation load: removes the sets an earlier, killed
+/// attempt of this very job left behind, then checks that the snapshot the
+/// annotations belong to exists.
+pub async fn start_annotation_load(
+    ctx: &mut OperationContext,
+    snapshot: uuid::Uuid,
+) -> Result<(), OperationError> {
+    let job_id = ctx.job_id();
+    protea_store::annotations::delete_sets_of_job(&mut *ctx.pool().acquire().await?, job_id)
+        .await?;
+    if !protea_store::ontology::snapshot_exists(ctx.tx(), snapshot).await? {
+        return Err(OperationError::failed(
+            "NotFound",
+            format!("ontology snapshot {snapshot} not found"),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -16,7 +16,7 @@
 
 use crate::ingest::{
     EmitRetries, check_location, check_timeout, client, format_error, source_error, spawn_producer,
-    user_agent,
+    start_annotation_load, user_agent,
 };
 use protea_core::{PayloadError, Validate, payload::check_range};
 use protea_formats::gaf;
@@ -97,15 +97,8 @@ impl Operation for LoadGoaAnnotations {
     ) -> Result<OperationResult, OperationError> {
         let started = Instant::now();
         let job_id = ctx.job_id();
-        // Leftovers of an earlier attempt of this very job (worker killed).
-        annotations::delete_sets_of_job(&mut *ctx.pool().acquire().await?, job_id).await?;
         let snapshot = payload.ontology_snapshot_id;
-        if !ontology::snapshot_exists(ctx.tx(), snapshot).await? {
-            return Err(OperationError::failed(
-                "NotFound",
-                format!("ontology snapshot {snapshot} not found"),
-            ));
-        }
+        start_annotation_load(ctx, snapshot).await?;
         if let Some((set, count)) = annotations::find_complete_set(
             ctx.tx(),
             "goa",

@@ -12,7 +12,7 @@
 
 use crate::ingest::{
     EmitRetries, check_location, check_timeout, client, format_error, source_error, sources_config,
-    user_agent,
+    start_annotation_load, user_agent,
 };
 use crate::load_goa_annotations::non_empty;
 use protea_core::{PayloadError, Validate, payload::check_range};
@@ -122,14 +122,8 @@ impl Operation for LoadQuickgoAnnotations {
     ) -> Result<OperationResult, OperationError> {
         let started = Instant::now();
         let job_id = ctx.job_id();
-        annotations::delete_sets_of_job(&mut *ctx.pool().acquire().await?, job_id).await?;
         let snapshot = payload.ontology_snapshot_id;
-        if !ontology::snapshot_exists(ctx.tx(), snapshot).await? {
-            return Err(OperationError::failed(
-                "NotFound",
-                format!("ontology snapshot {snapshot} not found"),
-            ));
-        }
+        start_annotation_load(ctx, snapshot).await?;
         let base = payload
             .quickgo_base_url
             .clone()
