@@ -29,6 +29,30 @@ pub fn plan_batches(lengths: &[usize], budget_tokens: usize) -> Vec<Vec<usize>> 
     batches
 }
 
+/// A batch of token-id rows padded to its longest row with `pad`, with a
+/// per-position mask holding `real` for real tokens and `padding` for
+/// padding (each encoder wants its own mask values). Returns
+/// `(ids, mask, padded_length)`, both flat `B × L`.
+pub(crate) fn pad_rows(
+    ids: &[Vec<u32>],
+    pad: u32,
+    real: f32,
+    padding: f32,
+) -> (Vec<u32>, Vec<f32>, usize) {
+    let l = ids.iter().map(Vec::len).max().unwrap_or(0);
+    let mut flat = Vec::with_capacity(ids.len() * l);
+    let mut mask = Vec::with_capacity(ids.len() * l);
+    for row in ids {
+        flat.extend(
+            row.iter()
+                .copied()
+                .chain(std::iter::repeat_n(pad, l - row.len())),
+        );
+        mask.extend((0..l).map(|i| if i < row.len() { real } else { padding }));
+    }
+    (flat, mask, l)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

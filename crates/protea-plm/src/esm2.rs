@@ -208,18 +208,7 @@ impl Esm2Model {
     /// lets a caller stop early when it needs no deeper layer.
     pub fn forward(&self, ids: &[Vec<u32>], depth: usize) -> Result<Vec<Tensor>> {
         let b = ids.len();
-        let l = ids.iter().map(Vec::len).max().unwrap_or(0);
-        let pad = self.cfg.pad_token_id;
-        let mut flat = Vec::with_capacity(b * l);
-        let mut mask = Vec::with_capacity(b * l);
-        for row in ids {
-            flat.extend(
-                row.iter()
-                    .copied()
-                    .chain(std::iter::repeat_n(pad, l - row.len())),
-            );
-            mask.extend((0..l).map(|i| if i < row.len() { 1f32 } else { 0f32 }));
-        }
+        let (flat, mask, l) = crate::batch::pad_rows(ids, self.cfg.pad_token_id, 1f32, 0f32);
         let ids_t = Tensor::from_vec(flat, (b, l), &self.device)?;
         let mask_t = Tensor::from_vec(mask, (b, l), &self.device)?;
 

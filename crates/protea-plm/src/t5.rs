@@ -259,18 +259,7 @@ impl T5Encoder {
     /// `0..=depth`, each `B × L × d_model`.
     pub fn forward(&self, ids: &[Vec<u32>], depth: usize) -> Result<Vec<Tensor>> {
         let b = ids.len();
-        let l = ids.iter().map(Vec::len).max().unwrap_or(0);
-        let pad = self.cfg.pad_token_id;
-        let mut flat = Vec::with_capacity(b * l);
-        let mut mask = Vec::with_capacity(b * l);
-        for row in ids {
-            flat.extend(
-                row.iter()
-                    .copied()
-                    .chain(std::iter::repeat_n(pad, l - row.len())),
-            );
-            mask.extend((0..l).map(|i| if i < row.len() { 0f32 } else { -1e9 }));
-        }
+        let (flat, mask, l) = crate::batch::pad_rows(ids, self.cfg.pad_token_id, 0f32, -1e9);
         let ids_t = Tensor::from_vec(flat, (b, l), &self.device)?;
         let key_mask = Tensor::from_vec(mask, (b, 1, 1, l), &self.device)?;
         // Position bias plus key mask, per block of queries (HF adds both to
