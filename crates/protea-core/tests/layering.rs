@@ -12,6 +12,7 @@ const PURE: &[&str] = &[
     "protea-core",
     "protea-formats",
     "protea-cafa",
+    "protea-search",
     "protea-evaluation",
     "protea-plm",
 ];

@@ -1,0 +1,21 @@
+use thiserror::Error;
+
+/// Everything that can go wrong in a search.
+#[derive(Debug, Error)]
+pub enum SearchError {
+    #[error("{what}: {len} values is not a whole number of rows of dimension {dim}")]
+    Shape {
+        what: &'static str,
+        len: usize,
+        dim: usize,
+    },
+    #[error("invalid search parameter `{field}`: {message}")]
+    Param {
+        field: &'static str,
+        message: String,
+    },
+    #[error("unsupported: {0}")]
+    Unsupported(&'static str),
+}
+
+pub type Result<T, E = SearchError> = std::result::Result<T, E>;
