@@ -1,0 +1,4 @@
+pub mod align;
+mod error;
+pub use align::{AlignParams, Aligner, AlignmentFeatures, AlignmentStats};
+pub use error::{FeatureError, Result};
