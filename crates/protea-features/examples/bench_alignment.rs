@@ -11,9 +11,15 @@ use std::time::Instant;
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/alignment_parasail.tsv.gz").into()
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/alignment_parasail.tsv.gz"
+        )
+        .into()
     });
-    let rounds: usize = args.next().map_or(3, |r| r.parse().expect("ROUNDS is a number"));
+    let rounds: usize = args
+        .next()
+        .map_or(3, |r| r.parse().expect("ROUNDS is a number"));
     let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let pairs: Vec<(String, String)> = BufReader::new(GzDecoder::new(file))
         .lines()

@@ -73,11 +73,17 @@ impl AnnotationPool {
     pub fn add(&mut self, ref_accession: &str, annotations: &[NeighborAnnotation]) {
         let mut rows = 0;
         for annotation in annotations.iter().filter(|a| !a.is_negated()) {
-            *self.term_frequency.entry(annotation.go_term_id).or_default() += 1;
+            *self
+                .term_frequency
+                .entry(annotation.go_term_id)
+                .or_default() += 1;
             rows += 1;
         }
         if rows > 0 {
-            *self.ref_density.entry(ref_accession.to_owned()).or_default() += rows;
+            *self
+                .ref_density
+                .entry(ref_accession.to_owned())
+                .or_default() += rows;
         }
     }
 
@@ -179,8 +185,7 @@ impl<'a> QueryAggregates<'a> {
             vote_count: i32::try_from(term.vote_count).ok(),
             k_position: i32::try_from(term.k_position).ok(),
             go_term_frequency: i32::try_from(pool.go_term_frequency(term.go_term_id)).ok(),
-            ref_annotation_density: i32::try_from(pool.ref_annotation_density(term.donor_ref))
-                .ok(),
+            ref_annotation_density: i32::try_from(pool.ref_annotation_density(term.donor_ref)).ok(),
             neighbor_distance_std: Some(self.neighbor_distance_std),
             neighbor_vote_fraction: Some(votes / self.k.max(1) as f64),
             neighbor_min_distance: Some(term.min_distance),

@@ -62,7 +62,7 @@ impl Default for Aligner {
 
 impl Aligner {
     pub fn new(params: AlignParams) -> Result<Aligner> {
-        if params.gap_open < 0 || params.gap_extend < 0 {
+        if params.gap_extend < 0 || params.gap_open < params.gap_extend {
             return Err(FeatureError::GapPenalty {
                 open: params.gap_open,
                 extend: params.gap_extend,
@@ -93,14 +93,7 @@ impl Aligner {
         if query.is_empty() || reference.is_empty() {
             return Ok(None);
         }
-        let cells = query.len().saturating_mul(reference.len());
-        if cells > self.params.max_cells {
-            return Err(FeatureError::TooLarge {
-                query_len: query.len(),
-                ref_len: reference.len(),
-                max_cells: self.params.max_cells,
-            });
-        }
+        self.check_size(query, reference)?;
         let path = dp::align(
             query,
             reference,
@@ -115,6 +108,45 @@ impl Aligner {
             query,
             reference,
         }))
+    }
+
+    /// NW and SW of one pair in a single sweep (faster than two [`Aligner::align`]
+    /// calls, same results).
+    pub fn align_both<'a>(
+        &self,
+        query: &'a [u8],
+        reference: &'a [u8],
+    ) -> Result<Option<(Alignment<'a>, Alignment<'a>)>> {
+        if query.is_empty() || reference.is_empty() {
+            return Ok(None);
+        }
+        self.check_size(query, reference)?;
+        let (global, local) = dp::align_both(
+            query,
+            reference,
+            &self.matrix,
+            self.params.gap_open,
+            self.params.gap_extend,
+        );
+        let wrap = |path: dp::Path| Alignment {
+            score: path.score,
+            columns: path.columns,
+            query,
+            reference,
+        };
+        Ok(Some((wrap(global), wrap(local))))
+    }
+
+    fn check_size(&self, query: &[u8], reference: &[u8]) -> Result<()> {
+        let cells = query.len().saturating_mul(reference.len());
+        if cells > self.params.max_cells {
+            return Err(FeatureError::TooLarge {
+                query_len: query.len(),
+                ref_len: reference.len(),
+                max_cells: self.params.max_cells,
+            });
+        }
+        Ok(())
     }
 
     /// Needleman–Wunsch statistics (`None` for an empty sequence).
@@ -248,10 +280,10 @@ impl AlignmentFeatures {
     /// NW result, as in the original.
     pub fn compute_with(aligner: &Aligner, query: &str, reference: &str) -> AlignmentFeatures {
         let (q, r) = (query.as_bytes(), reference.as_bytes());
-        let (Ok(Some(nw)), Ok(Some(sw))) = (aligner.global_stats(q, r), aligner.local_stats(q, r))
-        else {
+        let Ok(Some((nw, sw))) = aligner.align_both(q, r) else {
             return AlignmentFeatures::default();
         };
+        let (nw, sw) = (nw.stats(aligner.matrix()), sw.stats(aligner.matrix()));
         AlignmentFeatures {
             identity_nw: Some(nw.identity),
             similarity_nw: Some(nw.similarity),

@@ -18,7 +18,7 @@ pub enum FeatureError {
         ref_len: usize,
         max_cells: usize,
     },
-    /// Gap penalties must be non-negative (they are subtracted).
-    #[error("invalid gap penalties: open {open}, extend {extend} (both must be ≥ 0)")]
+    /// Gap penalties are subtracted: 0 ≤ extend ≤ open.
+    #[error("invalid gap penalties: open {open}, extend {extend} (need 0 ≤ extend ≤ open)")]
     GapPenalty { open: i32, extend: i32 },
 }

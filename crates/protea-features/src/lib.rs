@@ -2,12 +2,14 @@
 //! - [`align`]: NW/SW alignment statistics, equal to parasail's (the original's library);
 //! - [`taxonomy`]: NCBI taxonomy pair features (distance, LCA, common ancestors, relation);
 //! - [`aggregates`]: the re-ranker aggregates per (query, GO term) from neighbour lists;
-//! - [`schema`]: feature families, column order and the feature-schema SHA.
+//! - [`schema`]: feature families, column order and the feature-schema SHA;
+//! - [`docs`]: each column's family and status.
 //!
 //! Struct field names equal the `go_prediction` column names, so rows serialise as-is.
 
 pub mod aggregates;
 pub mod align;
+pub mod docs;
 mod error;
 pub mod schema;
 pub mod taxonomy;
@@ -19,7 +21,6 @@ pub use aggregates::{
 pub use align::{AlignParams, Aligner, AlignmentFeatures, AlignmentStats};
 pub use error::{FeatureError, Result};
 pub use schema::{
-    compute_feature_schema_sha, compute_schema_sha, infer_active_feature_families,
-    FEATURE_FAMILIES,
+    FEATURE_FAMILIES, compute_feature_schema_sha, compute_schema_sha, infer_active_feature_families,
 };
 pub use taxonomy::{TaxonomicRelation, TaxonomyFeatures};

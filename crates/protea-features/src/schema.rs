@@ -89,13 +89,25 @@ const INTERPRO: [&str; 11] = [
     "knn_present",
     "interpro_present",
 ];
-const PROTST: [&str; 3] = ["protst_text_score", "protst_vote_fraction", "protst_present"];
+const PROTST: [&str; 3] = [
+    "protst_text_score",
+    "protst_vote_fraction",
+    "protst_present",
+];
 
 /// Numeric feature columns in the newest (v6) order: the LightGBM column order.
 pub const NUMERIC_FEATURES: [&str; 73] = [
     "distance",
-    NW[0], NW[1], NW[2], NW[3], NW[4],
-    SW[0], SW[1], SW[2], SW[3], SW[4],
+    NW[0],
+    NW[1],
+    NW[2],
+    NW[3],
+    NW[4],
+    SW[0],
+    SW[1],
+    SW[2],
+    SW[3],
+    SW[4],
     "length_query",
     "length_ref",
     "taxonomic_distance",
@@ -108,22 +120,56 @@ pub const NUMERIC_FEATURES: [&str; 73] = [
     "neighbor_vote_fraction",
     "neighbor_min_distance",
     "neighbor_mean_distance",
-    ANC2VEC_NEIGHBOR[0], ANC2VEC_NEIGHBOR[1], ANC2VEC_NEIGHBOR[2],
-    ANC2VEC_QUERY[0], ANC2VEC_QUERY[1], ANC2VEC_QUERY[2],
-    TAX_VOTERS[0], TAX_VOTERS[1], TAX_VOTERS[2],
+    ANC2VEC_NEIGHBOR[0],
+    ANC2VEC_NEIGHBOR[1],
+    ANC2VEC_NEIGHBOR[2],
+    ANC2VEC_QUERY[0],
+    ANC2VEC_QUERY[1],
+    ANC2VEC_QUERY[2],
+    TAX_VOTERS[0],
+    TAX_VOTERS[1],
+    TAX_VOTERS[2],
     "k_context",
-    EMB_PCA[0], EMB_PCA[1], EMB_PCA[2], EMB_PCA[3], EMB_PCA[4], EMB_PCA[5], EMB_PCA[6], EMB_PCA[7],
-    EMB_PCA[8], EMB_PCA[9], EMB_PCA[10], EMB_PCA[11], EMB_PCA[12], EMB_PCA[13], EMB_PCA[14], EMB_PCA[15],
-    LINEAGE[0], LINEAGE[1], LINEAGE[2], LINEAGE[3],
-    INTERPRO[0], INTERPRO[1], INTERPRO[2], INTERPRO[3], INTERPRO[4], INTERPRO[5], INTERPRO[6],
-    INTERPRO[7], INTERPRO[8], INTERPRO[9], INTERPRO[10],
+    EMB_PCA[0],
+    EMB_PCA[1],
+    EMB_PCA[2],
+    EMB_PCA[3],
+    EMB_PCA[4],
+    EMB_PCA[5],
+    EMB_PCA[6],
+    EMB_PCA[7],
+    EMB_PCA[8],
+    EMB_PCA[9],
+    EMB_PCA[10],
+    EMB_PCA[11],
+    EMB_PCA[12],
+    EMB_PCA[13],
+    EMB_PCA[14],
+    EMB_PCA[15],
+    LINEAGE[0],
+    LINEAGE[1],
+    LINEAGE[2],
+    LINEAGE[3],
+    INTERPRO[0],
+    INTERPRO[1],
+    INTERPRO[2],
+    INTERPRO[3],
+    INTERPRO[4],
+    INTERPRO[5],
+    INTERPRO[6],
+    INTERPRO[7],
+    INTERPRO[8],
+    INTERPRO[9],
+    INTERPRO[10],
     "classifier_score",
     "classifier_present",
     "self_prior_score",
     "association_total",
     "association_cross",
     "association_present",
-    PROTST[0], PROTST[1], PROTST[2],
+    PROTST[0],
+    PROTST[1],
+    PROTST[2],
 ];
 
 /// Categorical feature columns (after the numeric ones).
@@ -179,7 +225,10 @@ pub const FEATURE_FAMILIES: &[(&str, &[&str])] = &[
         ],
     ),
     ("taxonomy_voters", &TAX_VOTERS),
-    ("go_context", &["go_term_frequency", "ref_annotation_density"]),
+    (
+        "go_context",
+        &["go_term_frequency", "ref_annotation_density"],
+    ),
     ("anc2vec_neighbor", &ANC2VEC_NEIGHBOR),
     ("anc2vec_query", &ANC2VEC_QUERY),
     ("emb_pca", &EMB_PCA),
@@ -192,7 +241,11 @@ pub const FEATURE_FAMILIES: &[(&str, &[&str])] = &[
     ("self_prior", &["self_prior_score"]),
     (
         "association",
-        &["association_total", "association_cross", "association_present"],
+        &[
+            "association_total",
+            "association_cross",
+            "association_present",
+        ],
     ),
     ("protst_text", &PROTST),
 ];
@@ -242,7 +295,10 @@ pub fn compute_feature_schema_sha<S: AsRef<str>>(
 /// The legacy manifest digest: `sha256(json.dumps(list(columns)))[:12]` with Python's
 /// default separators and ASCII escaping, so it depends on the order.
 pub fn legacy_manifest_sha<S: AsRef<str>>(columns: &[S]) -> String {
-    let items: Vec<String> = columns.iter().map(|c| python_json_string(c.as_ref())).collect();
+    let items: Vec<String> = columns
+        .iter()
+        .map(|c| python_json_string(c.as_ref()))
+        .collect();
     short_sha(&format!("[{}]", items.join(", ")))
 }
 

@@ -2,20 +2,47 @@ use super::*;
 
 #[test]
 fn feature_schema_sha_matches_the_contract_values() {
-    assert_eq!(compute_feature_schema_sha(&["knn"], None).unwrap(), "2fe3931d057a");
+    assert_eq!(
+        compute_feature_schema_sha(&["knn"], None).unwrap(),
+        "2fe3931d057a"
+    );
     let default_predict = infer_active_feature_families(true, true, false);
     let families: Vec<&str> = default_predict.iter().copied().collect();
     assert_eq!(
         families,
-        ["alignment_nw", "annotation_meta", "knn", "length", "taxonomy_pair"]
+        [
+            "alignment_nw",
+            "annotation_meta",
+            "knn",
+            "length",
+            "taxonomy_pair"
+        ]
     );
-    assert_eq!(compute_feature_schema_sha(&families, None).unwrap(), "7fcecf26aa0a");
-    let v6: Vec<&str> = infer_active_feature_families(true, true, true).into_iter().collect();
-    assert_eq!(compute_feature_schema_sha(&v6, None).unwrap(), "94e87ae6f4ed");
+    assert_eq!(
+        compute_feature_schema_sha(&families, None).unwrap(),
+        "7fcecf26aa0a"
+    );
+    let v6: Vec<&str> = infer_active_feature_families(true, true, true)
+        .into_iter()
+        .collect();
+    assert_eq!(
+        compute_feature_schema_sha(&v6, None).unwrap(),
+        "94e87ae6f4ed"
+    );
     // Order and duplicates of the family list do not matter.
     assert_eq!(
-        compute_feature_schema_sha(&["taxonomy_pair", "knn", "length", "knn", "alignment_nw", "annotation_meta"], None)
-            .unwrap(),
+        compute_feature_schema_sha(
+            &[
+                "taxonomy_pair",
+                "knn",
+                "length",
+                "knn",
+                "alignment_nw",
+                "annotation_meta"
+            ],
+            None
+        )
+        .unwrap(),
         "7fcecf26aa0a"
     );
     assert_ne!(
@@ -76,9 +103,21 @@ fn every_family_member_is_a_declared_column() {
 #[test]
 fn required_columns_put_reserved_first_and_honour_drop() {
     let cols = required_columns(Some(&["knn", "knn_distance"]), &["label"]).unwrap();
-    assert_eq!(&cols[..5], &["protein_accession", "go_term_id", "category", "aspect", "snapshot_pair"]);
+    assert_eq!(
+        &cols[..5],
+        &[
+            "protein_accession",
+            "go_term_id",
+            "category",
+            "aspect",
+            "snapshot_pair"
+        ]
+    );
     assert_eq!(cols.len(), 5 + 7);
-    assert_eq!(required_columns::<&str>(None, &[]).unwrap().len(), 6 + 78 - 1); // `aspect` once
+    assert_eq!(
+        required_columns::<&str>(None, &[]).unwrap().len(),
+        6 + 78 - 1
+    ); // `aspect` once
 }
 
 #[test]

@@ -121,7 +121,11 @@ pub fn parse_taxid(text: &str) -> Option<u32> {
 
 impl TaxonomyFeatures {
     /// Features of a query taxon and a reference taxon (either may be unknown).
-    pub fn compute(tree: &Taxonomy, query: Option<u32>, reference: Option<u32>) -> TaxonomyFeatures {
+    pub fn compute(
+        tree: &Taxonomy,
+        query: Option<u32>,
+        reference: Option<u32>,
+    ) -> TaxonomyFeatures {
         let unrelated = TaxonomyFeatures {
             query_taxonomy_id: query.and_then(|t| i32::try_from(t).ok()),
             ref_taxonomy_id: reference.and_then(|t| i32::try_from(t).ok()),

@@ -40,7 +40,14 @@ fn rel(q: u32, r: u32) -> TaxonomyFeatures {
 fn every_produced_relation_label_on_a_hand_built_tree() {
     let same = rel(100, 100);
     assert_eq!(same.taxonomic_relation, TaxonomicRelation::Same);
-    assert_eq!((same.taxonomic_lca, same.taxonomic_distance, same.taxonomic_common_ancestors), (Some(100), Some(0), 1));
+    assert_eq!(
+        (
+            same.taxonomic_lca,
+            same.taxonomic_distance,
+            same.taxonomic_common_ancestors
+        ),
+        (Some(100), Some(0), 1)
+    );
     // A merged id is the same taxon as its target.
     assert_eq!(rel(999, 100).taxonomic_relation, TaxonomicRelation::Same);
     assert_eq!(rel(999, 100).query_taxonomy_id, Some(999));
@@ -48,7 +55,14 @@ fn every_produced_relation_label_on_a_hand_built_tree() {
     let anc = rel(5, 200);
     assert_eq!(anc.taxonomic_relation, TaxonomicRelation::Ancestor);
     // L1 = 1..5 (5 nodes), L2 = 1..5,200 (6): LCA 5 at index 4 ⇒ (5−4) + (6−4) = 3.
-    assert_eq!((anc.taxonomic_lca, anc.taxonomic_distance, anc.taxonomic_common_ancestors), (Some(5), Some(3), 5));
+    assert_eq!(
+        (
+            anc.taxonomic_lca,
+            anc.taxonomic_distance,
+            anc.taxonomic_common_ancestors
+        ),
+        (Some(5), Some(3), 5)
+    );
 
     let desc = rel(200, 5);
     assert_eq!(desc.taxonomic_relation, TaxonomicRelation::Descendant);
@@ -56,15 +70,36 @@ fn every_produced_relation_label_on_a_hand_built_tree() {
 
     let close = rel(100, 101);
     assert_eq!(close.taxonomic_relation, TaxonomicRelation::Close);
-    assert_eq!((close.taxonomic_lca, close.taxonomic_distance, close.taxonomic_common_ancestors), (Some(20), Some(4), 20));
+    assert_eq!(
+        (
+            close.taxonomic_lca,
+            close.taxonomic_distance,
+            close.taxonomic_common_ancestors
+        ),
+        (Some(20), Some(4), 20)
+    );
 
     let mid = rel(200, 201);
     assert_eq!(mid.taxonomic_relation, TaxonomicRelation::Intermediate);
-    assert_eq!((mid.taxonomic_lca, mid.taxonomic_distance, mid.taxonomic_common_ancestors), (Some(5), Some(4), 5));
+    assert_eq!(
+        (
+            mid.taxonomic_lca,
+            mid.taxonomic_distance,
+            mid.taxonomic_common_ancestors
+        ),
+        (Some(5), Some(4), 5)
+    );
     // 3 and 15 common are intermediate, 16 is close: leaves under 3, 15 and 16.
     let mut nodes: Vec<Node> = vec![node(1, 1)];
     nodes.extend((2..=20).map(|t| node(t, t - 1)));
-    nodes.extend([node(30, 3), node(31, 3), node(150, 15), node(151, 15), node(160, 16), node(161, 16)]);
+    nodes.extend([
+        node(30, 3),
+        node(31, 3),
+        node(150, 15),
+        node(151, 15),
+        node(160, 16),
+        node(161, 16),
+    ]);
     let t = Taxonomy::from_nodes(nodes);
     let label = |a, b| TaxonomyFeatures::compute(&t, Some(a), Some(b)).taxonomic_relation;
     assert_eq!(label(30, 31), TaxonomicRelation::Intermediate);
@@ -73,11 +108,21 @@ fn every_produced_relation_label_on_a_hand_built_tree() {
 
     let distant = rel(300, 301);
     assert_eq!(distant.taxonomic_relation, TaxonomicRelation::Distant);
-    assert_eq!((distant.taxonomic_lca, distant.taxonomic_common_ancestors), (Some(2), 2));
+    assert_eq!(
+        (distant.taxonomic_lca, distant.taxonomic_common_ancestors),
+        (Some(2), 2)
+    );
 
     let root = rel(400, 300);
     assert_eq!(root.taxonomic_relation, TaxonomicRelation::RootOnly);
-    assert_eq!((root.taxonomic_lca, root.taxonomic_distance, root.taxonomic_common_ancestors), (Some(1), Some(5), 1));
+    assert_eq!(
+        (
+            root.taxonomic_lca,
+            root.taxonomic_distance,
+            root.taxonomic_common_ancestors
+        ),
+        (Some(1), Some(5), 1)
+    );
 
     for unrelated in [
         TaxonomyFeatures::compute(&tree(), None, Some(100)),
@@ -86,7 +131,14 @@ fn every_produced_relation_label_on_a_hand_built_tree() {
         rel(100, 501),    // another root: nothing in common
     ] {
         assert_eq!(unrelated.taxonomic_relation, TaxonomicRelation::Unrelated);
-        assert_eq!((unrelated.taxonomic_lca, unrelated.taxonomic_distance, unrelated.taxonomic_common_ancestors), (None, None, 0));
+        assert_eq!(
+            (
+                unrelated.taxonomic_lca,
+                unrelated.taxonomic_distance,
+                unrelated.taxonomic_common_ancestors
+            ),
+            (None, None, 0)
+        );
     }
 }
 

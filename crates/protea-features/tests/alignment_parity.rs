@@ -22,7 +22,10 @@ struct Case {
 }
 
 fn load() -> Vec<Case> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/alignment_parasail.tsv.gz");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/alignment_parasail.tsv.gz"
+    );
     let file = std::fs::File::open(path).expect("fixture present");
     let mut cases = Vec::new();
     for line in BufReader::new(GzDecoder::new(file)).lines() {
@@ -67,8 +70,12 @@ fn every_fixture_pair_equals_parasail() {
                 .unwrap();
             let stats = got.stats(aligner.matrix());
             let lines = got.lines(aligner.matrix());
-            let same_stats = [stats.identity, stats.similarity, stats.gaps_pct, stats.length]
-                == want.stats;
+            let same_stats = [
+                stats.identity,
+                stats.similarity,
+                stats.gaps_pct,
+                stats.length,
+            ] == want.stats;
             if got.score != want.score || lines != want.lines || !same_stats {
                 failures.push(format!(
                     "{} {mode:?}: score {} vs {}, lines equal {}, stats {:?} vs {:?}",
@@ -76,15 +83,37 @@ fn every_fixture_pair_equals_parasail() {
                     got.score,
                     want.score,
                     lines == want.lines,
-                    [stats.identity, stats.similarity, stats.gaps_pct, stats.length],
+                    [
+                        stats.identity,
+                        stats.similarity,
+                        stats.gaps_pct,
+                        stats.length
+                    ],
                     want.stats
                 ));
             }
         }
-        let features = AlignmentFeatures::compute(&case.query, &case.reference);
-        assert_eq!(features.alignment_score_nw, Some(f64::from(case.nw.score)));
-        assert_eq!(features.identity_sw, Some(case.sw.stats[0]));
-        assert_eq!(features.length_query, Some(case.query.len() as i32));
+        // The pipeline's entry point (NW and SW in one sweep) gives the same numbers.
+        let f = AlignmentFeatures::compute(&case.query, &case.reference);
+        let got = [
+            f.identity_nw,
+            f.similarity_nw,
+            f.gaps_pct_nw,
+            f.alignment_length_nw,
+            f.identity_sw,
+            f.similarity_sw,
+            f.gaps_pct_sw,
+            f.alignment_length_sw,
+        ];
+        let want = [&case.nw.stats[..], &case.sw.stats[..]].concat();
+        if got != want.iter().map(|&v| Some(v)).collect::<Vec<_>>()[..]
+            || f.alignment_score_nw != Some(f64::from(case.nw.score))
+            || f.alignment_score_sw != Some(f64::from(case.sw.score))
+        {
+            failures.push(format!("{} AlignmentFeatures: {f:?}", case.id));
+        }
+        assert_eq!(f.length_query, Some(case.query.len() as i32));
+        assert_eq!(f.length_ref, Some(case.reference.len() as i32));
     }
     assert!(
         failures.is_empty(),
@@ -98,7 +127,15 @@ fn every_fixture_pair_equals_parasail() {
 #[test]
 fn empty_sequences_give_no_features() {
     for (q, r) in [("", "MKV"), ("MKV", ""), ("", "")] {
-        assert_eq!(AlignmentFeatures::compute(q, r), AlignmentFeatures::default());
-        assert!(Aligner::default().align(q.as_bytes(), r.as_bytes(), Mode::Global).unwrap().is_none());
+        assert_eq!(
+            AlignmentFeatures::compute(q, r),
+            AlignmentFeatures::default()
+        );
+        assert!(
+            Aligner::default()
+                .align(q.as_bytes(), r.as_bytes(), Mode::Global)
+                .unwrap()
+                .is_none()
+        );
     }
 }

@@ -11,7 +11,10 @@ fn taxdump() -> Option<Taxonomy> {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
     let dir = base.join("taxonomy/taxdumpy_subset");
     if !dir.join("nodes.dmp").exists() {
-        println!("skipped: {} not found (set PROTEA_SHARED_DATA)", dir.display());
+        println!(
+            "skipped: {} not found (set PROTEA_SHARED_DATA)",
+            dir.display()
+        );
         return None;
     }
     Some(Taxonomy::load_dir(&dir).expect("taxdump subset loads"))
@@ -30,7 +33,10 @@ fn real_pairs_follow_the_lineages() {
     assert_eq!(apes.taxonomic_lca, Some(207598));
     assert_eq!(apes.taxonomic_distance, Some(6));
     assert_eq!(apes.taxonomic_relation, TaxonomicRelation::Close);
-    assert_eq!(apes.taxonomic_common_ancestors as usize, tree.lineage(207598).unwrap().len());
+    assert_eq!(
+        apes.taxonomic_common_ancestors as usize,
+        tree.lineage(207598).unwrap().len()
+    );
 
     // Human vs E. coli: only root and "cellular organisms" in common.
     let cross = f(9606, 562);
@@ -38,20 +44,38 @@ fn real_pairs_follow_the_lineages() {
     assert_eq!(cross.taxonomic_common_ancestors, 2);
     assert_eq!(cross.taxonomic_relation, TaxonomicRelation::Distant);
     let depth = |t| tree.depth(t).unwrap() as i32;
-    assert_eq!(cross.taxonomic_distance, Some(depth(9606) + depth(562) - 2 * depth(131567) + 2));
+    assert_eq!(
+        cross.taxonomic_distance,
+        Some(depth(9606) + depth(562) - 2 * depth(131567) + 2)
+    );
 
     // A virus shares only the root with cellular life.
-    let virus = tree.taxids().find(|&t| t != 10239 && tree.is_ancestor(10239, t)).unwrap();
-    assert_eq!(f(9606, virus).taxonomic_relation, TaxonomicRelation::RootOnly);
+    let virus = tree
+        .taxids()
+        .find(|&t| t != 10239 && tree.is_ancestor(10239, t))
+        .unwrap();
+    assert_eq!(
+        f(9606, virus).taxonomic_relation,
+        TaxonomicRelation::RootOnly
+    );
 
     // Genus vs its species, both ways, and identity.
-    assert_eq!(f(9605, 9606).taxonomic_relation, TaxonomicRelation::Ancestor);
-    assert_eq!(f(9606, 9605).taxonomic_relation, TaxonomicRelation::Descendant);
+    assert_eq!(
+        f(9605, 9606).taxonomic_relation,
+        TaxonomicRelation::Ancestor
+    );
+    assert_eq!(
+        f(9606, 9605).taxonomic_relation,
+        TaxonomicRelation::Descendant
+    );
     assert_eq!(f(9606, 9605).taxonomic_distance, Some(3));
     assert_eq!(f(562, 562).taxonomic_relation, TaxonomicRelation::Same);
 
     // merged.dmp: 30 was merged into 29.
     assert_eq!(f(30, 29).taxonomic_relation, TaxonomicRelation::Same);
     // An id the dump does not know.
-    assert_eq!(f(9606, 4_000_000_000).taxonomic_relation, TaxonomicRelation::Unrelated);
+    assert_eq!(
+        f(9606, 4_000_000_000).taxonomic_relation,
+        TaxonomicRelation::Unrelated
+    );
 }

@@ -49,8 +49,8 @@ pub enum Column {
 /// Score and path (first column first).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Path {
-    pub score: i32,
-    pub columns: Vec<Column>,
+    pub(super) score: i32,
+    pub(super) columns: Vec<Column>,
 }
 
 /// Aligns non-empty `query` (rows) and `reference` (columns).
@@ -64,64 +64,197 @@ pub(super) fn align(
 ) -> Path {
     let (m, n) = (query.len(), reference.len());
     debug_assert!(m > 0 && n > 0);
-    let local = mode == Mode::Local;
     let ref_index: Vec<u8> = reference.iter().map(|&b| matrix.index(b)).collect();
-    let mut trace = vec![0u8; m * n];
-    // h_row[j] holds H[i−1][j] before row i overwrites it; f_row[j] holds F[i−1][j].
-    let mut h_row: Vec<i32> = (0..=n)
-        .map(|j| boundary(j, open, extend, local))
-        .collect();
-    let mut f_row = vec![NEG_INF; n + 1];
-    let (mut best, mut best_i, mut best_j) = (0i32, 0usize, 0usize);
+    // Monomorphised per mode so the hot loop carries no mode test.
+    match mode {
+        Mode::Global => {
+            let mut lane = Lane::<false>::new(m, n, open, extend);
+            for i in 1..=m {
+                let scores = matrix.row(matrix.index(query[i - 1]));
+                lane.row(i, &ref_index, scores);
+            }
+            lane.finish(m, n)
+        }
+        Mode::Local => {
+            let mut lane = Lane::<true>::new(m, n, open, extend);
+            for i in 1..=m {
+                let scores = matrix.row(matrix.index(query[i - 1]));
+                lane.row(i, &ref_index, scores);
+            }
+            lane.finish(m, n)
+        }
+    }
+}
 
+/// Global and local alignment of the same pair (one query row of each in turn, sharing
+/// the score lookups).
+pub(super) fn align_both(
+    query: &[u8],
+    reference: &[u8],
+    matrix: &ScoreMatrix,
+    open: i32,
+    extend: i32,
+) -> (Path, Path) {
+    let (m, n) = (query.len(), reference.len());
+    debug_assert!(m > 0 && n > 0);
+    let ref_index: Vec<u8> = reference.iter().map(|&b| matrix.index(b)).collect();
+    let mut global = Lane::<false>::new(m, n, open, extend);
+    let mut local = Lane::<true>::new(m, n, open, extend);
+    let mut row_scores = vec![0i32; n];
     for i in 1..=m {
         let scores = matrix.row(matrix.index(query[i - 1]));
-        let mut h_diag = h_row[0];
-        let mut h_left = boundary(i, open, extend, local);
-        h_row[0] = h_left;
-        let mut e = NEG_INF;
-        let trace_row = &mut trace[(i - 1) * n..i * n];
-        for j in 1..=n {
-            let h_up = h_row[j];
-            let (e_open, e_ext) = (h_left - open, e - extend);
-            e = e_open.max(e_ext);
-            let (f_open, f_ext) = (h_up - open, f_row[j] - extend);
-            let f = f_open.max(f_ext);
-            f_row[j] = f;
-            let mut diag = h_diag + scores[usize::from(ref_index[j - 1])];
-            if local {
-                diag = diag.max(0);
-            }
-            let h = diag.max(e).max(f);
-            let state = if h == diag {
-                if local && h == 0 { H_ZERO } else { H_DIAG }
-            } else if h == f {
-                H_DEL
-            } else {
-                H_INS
-            };
-            trace_row[j - 1] = state
-                | if e_open > e_ext { E_OPENS } else { 0 }
-                | if f_open > f_ext { F_OPENS } else { 0 };
-            if local
-                && h > 0
-                && (h > best || (h == best && (j < best_j || (j == best_j && i < best_i))))
-            {
-                (best, best_i, best_j) = (h, i, j);
-            }
-            h_diag = h_up;
-            h_row[j] = h;
-            h_left = h;
+        for (s, &residue) in row_scores.iter_mut().zip(&ref_index) {
+            *s = scores[usize::from(residue)];
+        }
+        global.row_scored(i, &row_scores);
+        local.row_scored(i, &row_scores);
+    }
+    (global.finish(m, n), local.finish(m, n))
+}
+
+/// The state of one DP: H and F of the previous row (overwritten as a row advances),
+/// the traceback bytes, and the best local cell.
+struct Lane<const LOCAL: bool> {
+    open: i32,
+    extend: i32,
+    n: usize,
+    h_row: Vec<i32>,
+    f_row: Vec<i32>,
+    trace: Vec<u8>,
+    best: i32,
+    best_i: usize,
+    best_j: usize,
+    row_scores: Vec<i32>,
+    diag: Vec<i32>,
+    ht: Vec<i32>,
+    e: Vec<i32>,
+}
+
+impl<const LOCAL: bool> Lane<LOCAL> {
+    fn new(m: usize, n: usize, open: i32, extend: i32) -> Lane<LOCAL> {
+        Lane {
+            open,
+            extend,
+            n,
+            h_row: (0..=n).map(|j| boundary(j, open, extend, LOCAL)).collect(),
+            f_row: vec![NEG_INF; n + 1],
+            trace: vec![0u8; m * n],
+            best: 0,
+            best_i: 0,
+            best_j: 0,
+            row_scores: Vec::new(),
+            diag: vec![0; n + 1],
+            ht: vec![0; n + 1],
+            e: vec![0; n + 1],
         }
     }
 
-    let (score, end) = match mode {
-        Mode::Global => (h_row[n], Some((m - 1, n - 1))),
-        Mode::Local if best > 0 => (best, Some((best_i - 1, best_j - 1))),
-        Mode::Local => (NEG_INF, None),
-    };
-    let columns = end.map_or_else(Vec::new, |(i, j)| traceback(&trace, n, i, j, local));
-    Path { score, columns }
+    /// Row `i` (1-based) from the reference's matrix indices and the query residue's
+    /// score row.
+    fn row(&mut self, i: usize, ref_index: &[u8], scores: &[i32; 24]) {
+        let mut row_scores = std::mem::take(&mut self.row_scores);
+        row_scores.clear();
+        row_scores.extend(ref_index.iter().map(|&r| scores[usize::from(r)]));
+        self.row_scored(i, &row_scores);
+        self.row_scores = row_scores;
+    }
+
+    /// Row `i` (1-based) from its substitution scores, one per reference residue.
+    ///
+    /// Three passes instead of one cell-by-cell loop, so that only the horizontal gap
+    /// is serial: (A) vertical gap F and H̃ = max(diagonal, F) for the whole row, (B)
+    /// the horizontal gap E as a running scan, (C) H = max(H̃, E) and the traceback
+    /// byte. Passes A and C have no loop-carried dependency and vectorise. The values
+    /// (and so the co-optimal choices) are exactly those of the textbook recurrence:
+    /// with open ≥ extend, max(H[j−1] − open, E[j−1] − extend) equals
+    /// max(H̃[j−1] − open, E[j−1] − extend), because E[j−1] − open ≤ E[j−1] − extend.
+    fn row_scored(&mut self, i: usize, row_scores: &[i32]) {
+        let (open, extend, n) = (self.open, self.extend, self.n);
+        let left = boundary(i, open, extend, LOCAL);
+        let trace_row = &mut self.trace[(i - 1) * n..i * n];
+
+        // Pass A: F, the diagonal and H̃ (index j − 1 for column j).
+        {
+            let h_prev = &self.h_row[..=n];
+            let cells = self.f_row[1..=n]
+                .iter_mut()
+                .zip(h_prev[1..].iter().zip(&h_prev[..n]))
+                .zip(row_scores.iter().zip(trace_row.iter_mut()))
+                .zip(self.diag[..n].iter_mut().zip(self.ht[1..=n].iter_mut()));
+            for (((f_cell, (&h_up, &h_diag)), (&s, trace_cell)), (diag_cell, ht_cell)) in cells {
+                let (f_open, f_ext) = (h_up - open, *f_cell - extend);
+                let f = f_open.max(f_ext);
+                *f_cell = f;
+                *trace_cell = u8::from(f_open > f_ext) << 3;
+                let mut diag = h_diag + s;
+                if LOCAL {
+                    diag = diag.max(0);
+                }
+                *diag_cell = diag;
+                *ht_cell = diag.max(f);
+            }
+        }
+        self.ht[0] = left;
+
+        // Pass B: E[j] = max(H̃[j−1] − open, E[j−1] − extend), E[0] = −∞.
+        {
+            let mut e = NEG_INF;
+            self.e[0] = e;
+            for (e_cell, &ht_left) in self.e[1..=n].iter_mut().zip(&self.ht[..n]) {
+                e = (ht_left - open).max(e - extend);
+                *e_cell = e;
+            }
+        }
+
+        // Pass C: H and the traceback byte; E opened iff H[j−1] − open > E[j−1] − extend.
+        {
+            let cells = self.h_row[1..=n]
+                .iter_mut()
+                .zip(self.ht[1..=n].iter().zip(&self.e[1..=n]))
+                .zip(self.ht[..n].iter().zip(&self.e[..n]))
+                .zip(self.diag[..n].iter().zip(self.f_row[1..=n].iter()))
+                .zip(trace_row.iter_mut());
+            for ((((h_cell, (&ht, &e)), (&ht_left, &e_left)), (&diag, &f)), trace_cell) in cells {
+                let h = ht.max(e);
+                *h_cell = h;
+                let state = if h == diag {
+                    if LOCAL && h == 0 { H_ZERO } else { H_DIAG }
+                } else if h == f {
+                    H_DEL
+                } else {
+                    H_INS
+                };
+                let h_left = ht_left.max(e_left);
+                *trace_cell |= state | (u8::from(h_left - open > e_left - extend) << 2);
+            }
+        }
+        self.h_row[0] = left;
+
+        // Local end: the best cell with the smallest column, then the smallest row (rows
+        // ascend, so a later row wins only with a higher score or a smaller column).
+        if LOCAL {
+            let row = &self.h_row[1..=n];
+            let row_max = row.iter().copied().max().unwrap_or(0);
+            if row_max > 0 && row_max >= self.best {
+                let j = 1 + row.iter().position(|&h| h == row_max).unwrap_or(0);
+                if row_max > self.best || j < self.best_j {
+                    (self.best, self.best_i, self.best_j) = (row_max, i, j);
+                }
+            }
+        }
+    }
+
+    fn finish(self, m: usize, n: usize) -> Path {
+        let (score, end) = if !LOCAL {
+            (self.h_row[n], Some((m - 1, n - 1)))
+        } else if self.best > 0 {
+            (self.best, Some((self.best_i - 1, self.best_j - 1)))
+        } else {
+            (NEG_INF, None)
+        };
+        let columns = end.map_or_else(Vec::new, |(i, j)| traceback(&self.trace, n, i, j, LOCAL));
+        Path { score, columns }
+    }
 }
 
 /// H on the first row or column: 0 for local, the cost of a leading gap for global.
