@@ -108,9 +108,10 @@ impl Esm2Config {
 
 struct Layer {
     attn_ln: LayerNorm,
-    q: Linear,
-    k: Linear,
-    v: Linear,
+    /// Query, key and value projections fused into one `3h × h` matrix
+    /// (one GEMM instead of three; measured in the README benchmark), with
+    /// the 1/√d query scaling folded into the query rows.
+    qkv: Linear,
     out: Linear,
     ffn_ln: LayerNorm,
     up: Linear,
@@ -173,9 +174,7 @@ impl Esm2Model {
             let a = l.pp("attention");
             layers.push(Layer {
                 attn_ln: ln(h, eps, a.pp("LayerNorm"))?,
-                q: candle_nn::linear(h, h, a.pp("self.query"))?,
-                k: candle_nn::linear(h, h, a.pp("self.key"))?,
-                v: candle_nn::linear(h, h, a.pp("self.value"))?,
+                qkv: fused_qkv(h, cfg.head_dim(), &a)?,
                 out: candle_nn::linear(h, h, a.pp("output.dense"))?,
                 ffn_ln: ln(h, eps, l.pp("LayerNorm"))?,
                 up: candle_nn::linear(h, cfg.intermediate_size, l.pp("intermediate.dense"))?,
@@ -284,13 +283,16 @@ impl Esm2Model {
         let heads = self.cfg.num_attention_heads;
         let d = self.cfg.head_dim();
         let normed = layer.attn_ln.forward(x)?;
-        let split = |t: Tensor| -> candle_core::Result<Tensor> {
-            t.reshape((b, l, heads, d))?.transpose(1, 2)?.contiguous()
-        };
-        let q = (layer.q.forward(&normed)? * (d as f64).powf(-0.5))?;
-        let q = crate::rotary::apply(&split(q)?, cos, sin)?;
-        let k = crate::rotary::apply(&split(layer.k.forward(&normed)?)?, cos, sin)?;
-        let v = split(layer.v.forward(&normed)?)?;
+        // (b, l, 3h) → (3, b, heads, l, d) in one copy.
+        let qkv = layer
+            .qkv
+            .forward(&normed)?
+            .reshape((b, l, 3, heads, d))?
+            .permute((2, 0, 3, 1, 4))?
+            .contiguous()?;
+        let q = crate::rotary::apply(&qkv.get(0)?, cos, sin)?;
+        let k = crate::rotary::apply(&qkv.get(1)?, cos, sin)?;
+        let v = qkv.get(2)?;
         let ctx = crate::attention::attend(&q, &k, &v, lengths)?;
         let ctx = ctx.transpose(1, 2)?.reshape((b, l, h))?;
         let x = (layer.out.forward(&ctx)? + x)?;
@@ -298,4 +300,19 @@ impl Esm2Model {
         let ff = crate::gelu::gelu_erf(layer.up.forward(&layer.ffn_ln.forward(&x)?)?)?;
         Ok((layer.down.forward(&ff)? + x)?)
     }
+}
+
+/// The fused QKV projection of one attention block (see `Layer::qkv`).
+fn fused_qkv(h: usize, head_dim: usize, a: &VarBuilder) -> candle_core::Result<Linear> {
+    let scale = (head_dim as f64).powf(-0.5);
+    let part = |name: &str| -> candle_core::Result<(Tensor, Tensor)> {
+        let p = a.pp(name);
+        Ok((p.get((h, h), "weight")?, p.get(h, "bias")?))
+    };
+    let (qw, qb) = part("self.query")?;
+    let (kw, kb) = part("self.key")?;
+    let (vw, vb) = part("self.value")?;
+    let w = Tensor::cat(&[&(qw * scale)?, &kw, &vw], 0)?;
+    let b = Tensor::cat(&[&(qb * scale)?, &kb, &vb], 0)?;
+    Ok(Linear::new(w, Some(b)))
 }

@@ -6,7 +6,7 @@
 //! half-precision forward passes themselves run on CPU (candle supports
 //! f16/bf16 there) and are compared with the f32 reference fixtures, with a
 //! tolerance relative to the vectors' scale: 1 % for f16 (10-bit mantissa),
-//! 5 % for bf16 (7-bit), errors accumulating over the layers.
+//! 8 % for bf16 (7-bit), errors accumulating over the layers.
 
 use protea_plm::npy::read_npy;
 use protea_plm::{BackendKind, DType, Device, EmbedOptions, Embedder, T5Flavour, dtype_rule};
@@ -108,7 +108,7 @@ fn half_precision_agrees_with_the_f32_reference() {
         ),
     ];
     for (kind, model, reference) in cases {
-        for (dtype, tol) in [(DType::F16, 1e-2), (DType::BF16, 5e-2)] {
+        for (dtype, tol) in [(DType::F16, 1e-2), (DType::BF16, 8e-2)] {
             let e = relative_error(kind, model, reference, dtype);
             eprintln!("{model} {dtype:?}: relative max abs error {e:e}");
             assert!(e <= tol, "{model} {dtype:?}: {e}");
@@ -123,5 +123,5 @@ fn half_precision_agrees_with_the_f32_reference() {
         DType::BF16,
     );
     eprintln!("ankh_tiny BF16: relative max abs error {e:e}");
-    assert!(e <= 5e-2 && e > 1e-6, "ankh bf16: {e}");
+    assert!(e <= 8e-2 && e > 1e-6, "ankh bf16: {e}");
 }
