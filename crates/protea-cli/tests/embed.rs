@@ -160,3 +160,30 @@ fn t5_family_backends_match_their_references() {
         assert!(max_abs(&got.data, &reference.data) <= 1e-4, "{backend}");
     }
 }
+
+#[test]
+fn esmc_from_its_released_layout_matches_the_reference() {
+    let f = fixtures();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c.npy");
+    let output = Command::new(BIN)
+        .args(["embed", "--backend", "esmc", "--model"])
+        .arg(f.join("esmc_tiny"))
+        .arg("--fasta")
+        .arg(f.join("esm2_ref/seqs.fasta"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--max-length", "40"])
+        .env_remove("PROTEA_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let got = read_npy(&out).unwrap();
+    let reference = read_npy(&f.join("esmc_ref/pooled_maxlen40.npy")).unwrap();
+    assert_eq!((got.rows, got.cols), (6, 64));
+    assert!(max_abs(&got.data, &reference.data) <= 1e-4);
+}

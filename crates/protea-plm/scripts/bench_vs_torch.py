@@ -10,7 +10,10 @@ sequences, and prints residues/s, the ratio and each process's peak RSS.
 The two run alternately ROUNDS times and the best time of each is kept, so
 that load from other processes on a shared machine hurts both alike.
 
-Usage: python bench_vs_torch.py SHARED_DATA_DIR RUST_BENCH_BINARY [N_SEQS] [BATCH_TOKENS] [ROUNDS]
+RUST_BENCH_BINARY may be a comma-separated list (e.g. a build before and
+after a change): each runs in every round and gets its own ratio.
+
+Usage: python bench_vs_torch.py SHARED_DATA_DIR RUST_BENCH_BINARY[,MORE] [N_SEQS] [BATCH_TOKENS] [ROUNDS]
 """
 import gzip
 import json
@@ -28,7 +31,7 @@ from transformers import EsmConfig, EsmModel, EsmTokenizer
 
 
 def main():
-    shared, binary = Path(sys.argv[1]), sys.argv[2]
+    shared, binaries = Path(sys.argv[1]), sys.argv[2].split(",")
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 48
     budget = int(sys.argv[4]) if len(sys.argv) > 4 else 4096
     rounds = int(sys.argv[5]) if len(sys.argv) > 5 else 2
@@ -93,24 +96,28 @@ def main():
     with torch.no_grad():
         model(**tok([seqs[0][1]], return_tensors="pt"), output_hidden_states=True)
     residues = sum(len(s) for _, s in seqs)
-    torch_times, rust_runs = [], []
+    torch_times, rust_runs = [], {b: [] for b in binaries}
     for _ in range(rounds):
         torch_times.append(run_torch())
-        res = subprocess.run([binary, str(tmp), str(tmp / "seqs.fasta"), str(n), str(budget)],
-                             capture_output=True, text=True, check=True)
-        rust_runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
+        for binary in binaries:
+            res = subprocess.run([binary, str(tmp), str(tmp / "seqs.fasta"), str(n), str(budget)],
+                                 capture_output=True, text=True, check=True)
+            rust_runs[binary].append(json.loads(res.stdout.strip().splitlines()[-1]))
     torch_s = min(torch_times)
     torch_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     torch_rps = residues / torch_s
-    rust = min(rust_runs, key=lambda r: r["seconds"])
-    rust["all_seconds"] = [r["seconds"] for r in rust_runs]
+    candle = {}
+    for binary, runs in rust_runs.items():
+        best = min(runs, key=lambda r: r["seconds"])
+        best["all_seconds"] = [r["seconds"] for r in runs]
+        best["ratio_candle_over_torch"] = round(best["residues_per_s"] / torch_rps, 3)
+        candle[binary] = best
     print(json.dumps({
         "model": {"layers": 12, "hidden": 480, "heads": 20, "ffn": 1920, "parameters": params},
         "rounds": rounds, "sequences": len(seqs), "residues": residues, "batch_tokens": budget, "batches": len(batches),
         "torch": {"version": torch.__version__, "threads": threads, "seconds": round(torch_s, 3), "all_seconds": [round(t, 3) for t in torch_times],
                   "residues_per_s": round(torch_rps, 1), "peak_rss_mb": round(torch_peak, 1)},
-        "candle": rust,
-        "ratio_candle_over_torch": round(rust["residues_per_s"] / torch_rps, 3),
+        "candle": candle,
     }, indent=1))
 
 

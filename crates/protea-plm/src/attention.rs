@@ -61,7 +61,10 @@ impl InplaceOp1 for MaskedSoftmax<'_> {
 /// softmax over the last axis of `scores` (`B × … × keys`, contiguous f32),
 /// ignoring keys at or beyond `lengths[b]` (they get weight 0).
 pub(crate) fn masked_softmax(scores: Tensor, lengths: &[usize]) -> candle_core::Result<Tensor> {
-    if scores.device().is_cpu() && scores.is_contiguous() {
+    if scores.device().is_cpu()
+        && scores.is_contiguous()
+        && scores.dtype() == candle_core::DType::F32
+    {
         scores.inplace_op1(&MaskedSoftmax { lengths })?;
         return Ok(scores);
     }
@@ -69,11 +72,40 @@ pub(crate) fn masked_softmax(scores: Tensor, lengths: &[usize]) -> candle_core::
     let (b, keys) = (scores.dim(0)?, scores.dim(candle_core::D::Minus1)?);
     let mut mask = Vec::with_capacity(b * keys);
     for &len in lengths {
-        mask.extend((0..keys).map(|k| if k < len { 0f32 } else { -1e9 }));
+        mask.extend((0..keys).map(|k| if k < len { 0f32 } else { -6e4 }));
     }
     let mut shape = vec![1usize; scores.rank()];
     shape[0] = b;
     shape[scores.rank() - 1] = keys;
-    let mask = Tensor::from_vec(mask, shape, scores.device())?;
+    let mask = Tensor::from_vec(mask, shape, scores.device())?.to_dtype(scores.dtype())?;
     candle_nn::ops::softmax_last_dim(&scores.broadcast_add(&mask)?)
+}
+
+/// Queries per attention block: long sequences attend in slices of this many
+/// rows so the score matrix stays at heads × 256 × L instead of heads × L × L
+/// (a 2 000-residue sequence would otherwise need ~320 MB per copy at 20 heads).
+const QUERY_BLOCK: usize = 256;
+
+/// softmax(q·kᵀ)·v with padded keys masked, for `B × H × L × d` inputs
+/// (q already scaled). Long sequences go through in query blocks.
+pub(crate) fn attend(
+    q: &Tensor,
+    k: &Tensor,
+    v: &Tensor,
+    lengths: &[usize],
+) -> candle_core::Result<Tensor> {
+    let l = q.dim(2)?;
+    let kt = k.transpose(2, 3)?.contiguous()?;
+    let block = |q: &Tensor| -> candle_core::Result<Tensor> {
+        masked_softmax(q.matmul(&kt)?, lengths)?.matmul(v)
+    };
+    if l <= QUERY_BLOCK {
+        return block(q);
+    }
+    let mut parts = Vec::with_capacity(l.div_ceil(QUERY_BLOCK));
+    for start in (0..l).step_by(QUERY_BLOCK) {
+        let n = QUERY_BLOCK.min(l - start);
+        parts.push(block(&q.narrow(2, start, n)?.contiguous()?)?);
+    }
+    Tensor::cat(&parts, 2)
 }

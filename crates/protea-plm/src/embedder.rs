@@ -13,10 +13,20 @@
 //! The T5 family is treated the same way (upper-cased, one piece per
 //! residue, see [`crate::t5_tokenizer`]); its relative positions have no
 //! model maximum, so it is truncated only when `max_length` is set.
+//! ESM-C follows its reference: the upper-cased *string* is cut to
+//! `max_length` residues before tokenising (so `max_length` counts residues,
+//! not tokens), one token per character, `<cls>`/`<eos>` stripped; unset,
+//! nothing is truncated (rotary positions, no model maximum).
+//!
+//! dtype (ecosystem §5.1, [`dtype_rule`]): f32 on CPU for every backend, as
+//! the references run there; on CUDA f16 for ESM-2, ProtT5/ProstT5 and
+//! ESM-C, bf16 for Ankh, which is never run in f16 (its LayerNorm overflows
+//! to NaN). Outputs are f32 whatever the compute dtype.
 
 use crate::batch::plan_batches;
 use crate::error::{PlmError, Result};
 use crate::esm2::Esm2Model;
+use crate::esmc::EsmcModel;
 use crate::kmer::KmerBackend;
 use crate::pool::{
     ChunkEmbedding, EmbedOptions, Matrix, pool_sequence, residue_tensor, resolve_layers,
@@ -24,13 +34,15 @@ use crate::pool::{
 use crate::t5::T5Encoder;
 use crate::t5_tokenizer::{T5Flavour, T5Tokenizer};
 use crate::tokenizer::EsmTokenizer;
-use candle_core::Device;
+use candle_core::{DType, Device};
 use std::path::Path;
 
 /// Which model family to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendKind {
     Esm2,
+    /// ESM-C (EvolutionaryScale's `esmc_300m` / `esmc_600m`).
+    Esmc,
     /// A T5 encoder; `None` picks ProstT5 when the model name contains
     /// "prostt5" (case-insensitive), as the reference does, else ProtT5.
     T5(Option<T5Flavour>),
@@ -44,6 +56,7 @@ impl std::str::FromStr for BackendKind {
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "esm2" | "esm" => Ok(Self::Esm2),
+            "esmc" | "esm3c" => Ok(Self::Esmc),
             "t5" => Ok(Self::T5(None)),
             "prott5" => Ok(Self::T5(Some(T5Flavour::ProtT5))),
             "prostt5" => Ok(Self::T5(Some(T5Flavour::ProstT5))),
@@ -54,11 +67,22 @@ impl std::str::FromStr for BackendKind {
                 None => Err(PlmError::option(
                     "backend",
                     format!(
-                        "{s:?} is not available (esm2, kmer, kmer1..kmer4; prott5, prostt5, ankh and esmc are not implemented yet)"
+                        "{s:?} is not available (esm2, esmc, t5, prott5, prostt5, ankh, kmer, kmer1..kmer4)"
                     ),
                 )),
             },
         }
+    }
+}
+
+/// The compute dtype the reference uses for `kind` (ecosystem §5.1): f32
+/// on CPU; on CUDA bf16 for Ankh and f16 for the other model backends.
+pub fn dtype_rule(kind: BackendKind, cuda: bool) -> DType {
+    match kind {
+        _ if !cuda => DType::F32,
+        BackendKind::Kmer { .. } => DType::F32,
+        BackendKind::T5(Some(T5Flavour::Ankh)) => DType::BF16,
+        BackendKind::Esm2 | BackendKind::Esmc | BackendKind::T5(_) => DType::F16,
     }
 }
 
@@ -75,6 +99,7 @@ pub struct EncodedLayers {
 
 enum Inner {
     Esm2 { model: Esm2Model, tok: EsmTokenizer },
+    Esmc(EsmcModel),
     T5 { model: T5Encoder, tok: T5Tokenizer },
     Kmer(KmerBackend),
 }
@@ -86,8 +111,27 @@ pub struct Embedder {
 }
 
 impl Embedder {
-    /// Loads `kind` from a local model directory (ignored by `kmer`).
+    /// Loads `kind` from a local model directory (ignored by `kmer`) in the
+    /// dtype [`dtype_rule`] gives for `device`.
     pub fn load(kind: BackendKind, model_dir: Option<&Path>, device: &Device) -> Result<Self> {
+        Self::load_with_dtype(kind, model_dir, device, None)
+    }
+
+    /// Like [`Self::load`] with an explicit compute dtype (`None`: the rule).
+    /// Ankh in f16 is refused, as the reference never runs it so.
+    pub fn load_with_dtype(
+        kind: BackendKind,
+        model_dir: Option<&Path>,
+        device: &Device,
+        dtype: Option<DType>,
+    ) -> Result<Self> {
+        let dtype = dtype.unwrap_or_else(|| dtype_rule(kind, device.is_cuda()));
+        if !matches!(dtype, DType::F32 | DType::F16 | DType::BF16) {
+            return Err(PlmError::option(
+                "dtype",
+                format!("{dtype:?} is not a model dtype (f32, f16, bf16)"),
+            ));
+        }
         match kind {
             BackendKind::Kmer { k } => Ok(Self {
                 inner: Inner::Kmer(KmerBackend::new(k)?),
@@ -97,7 +141,7 @@ impl Embedder {
                 let dir = model_dir.ok_or_else(|| {
                     PlmError::option("model", "the esm2 backend needs a model directory")
                 })?;
-                let model = Esm2Model::load(dir, device)?;
+                let model = Esm2Model::load_with_dtype(dir, device, dtype)?;
                 let tok = EsmTokenizer::from_path(dir)?;
                 let name = model
                     .config()
@@ -109,11 +153,25 @@ impl Embedder {
                     name,
                 })
             }
+            BackendKind::Esmc => {
+                let dir = model_dir.ok_or_else(|| {
+                    PlmError::option(
+                        "model",
+                        "the esmc backend needs a model directory or .pth file",
+                    )
+                })?;
+                let model = EsmcModel::load_with_dtype(dir, device, dtype)?;
+                let name = model.config().name.clone();
+                Ok(Self {
+                    inner: Inner::Esmc(model),
+                    name,
+                })
+            }
             BackendKind::T5(flavour) => {
                 let dir = model_dir.ok_or_else(|| {
                     PlmError::option("model", "T5-family backends need a model directory")
                 })?;
-                let model = T5Encoder::load(dir, device)?;
+                let model = T5Encoder::load_with_dtype(dir, device, dtype)?;
                 let name = model
                     .config()
                     .name_or_path
@@ -124,6 +182,12 @@ impl Embedder {
                 } else {
                     T5Flavour::ProtT5
                 });
+                if flavour == T5Flavour::Ankh && dtype == DType::F16 {
+                    return Err(PlmError::option(
+                        "dtype",
+                        "Ankh is never run in f16 (its LayerNorm overflows to NaN); use bf16 or f32",
+                    ));
+                }
                 let tok = T5Tokenizer::from_dir(dir, flavour)?;
                 Ok(Self {
                     inner: Inner::T5 { model, tok },
@@ -142,6 +206,7 @@ impl Embedder {
     pub fn num_hidden_states(&self) -> usize {
         match &self.inner {
             Inner::Esm2 { model, .. } => model.num_hidden_states(),
+            Inner::Esmc(model) => model.num_hidden_states(),
             Inner::T5 { model, .. } => model.num_hidden_states(),
             Inner::Kmer(_) => 1,
         }
@@ -185,6 +250,21 @@ impl Embedder {
                     .collect();
                 (ids, 1)
             }
+            // The reference cuts the string, not the token list.
+            Inner::Esmc(_) => {
+                let ids = seqs
+                    .iter()
+                    .map(|s| {
+                        let up = s.to_ascii_uppercase();
+                        let cut = match max_length {
+                            Some(m) => up.char_indices().nth(m).map_or(&up[..], |(i, _)| &up[..i]),
+                            None => &up[..],
+                        };
+                        crate::esmc_tokenizer::encode_residues(cut)
+                    })
+                    .collect();
+                (ids, 1)
+            }
             // T5 has relative positions and no model maximum: no default truncation.
             Inner::T5 { tok, .. } => {
                 let ids = seqs
@@ -206,13 +286,19 @@ impl Embedder {
 
             let states = match &self.inner {
                 Inner::Esm2 { model, .. } => model.forward(&batch_ids, deepest)?,
+                Inner::Esmc(model) => model.forward(&batch_ids, deepest)?,
                 Inner::T5 { model, .. } => model.forward(&batch_ids, deepest)?,
                 Inner::Kmer(_) => unreachable!("kmer returned above"),
             };
             let (_, l, d) = states[0].dims3()?;
             let mut per_layer = Vec::with_capacity(layers.len());
             for &rev in layers {
-                per_layer.push(states[n_states - 1 - rev].flatten_all()?.to_vec1::<f32>()?);
+                per_layer.push(
+                    states[n_states - 1 - rev]
+                        .to_dtype(DType::F32)?
+                        .flatten_all()?
+                        .to_vec1::<f32>()?,
+                );
             }
             for (b, &i) in batch.iter().enumerate() {
                 let n = residues(lengths[i]);

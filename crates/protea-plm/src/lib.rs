@@ -3,6 +3,8 @@
 //! - [`tokenizer`]: the ESM tokeniser, id for id equal to Hugging Face's.
 //! - [`esm2`]: the ESM-2 encoder on candle (HF `EsmModel` layout), every
 //!   hidden state.
+//! - [`esmc`], [`esmc_tokenizer`]: ESM-C (EvolutionaryScale's ESM3c
+//!   family) from its released `.pth` state dict, every hidden state.
 //! - [`t5`], [`t5_tokenizer`]: the T5 encoder family (ProtT5, ProstT5,
 //!   Ankh) with an attention mask, and their residue tokenisation.
 //! - [`pool`]: layer selection (reverse indices, 0 = last) and aggregation,
@@ -24,17 +26,22 @@ pub mod batch;
 pub mod embedder;
 pub mod error;
 pub mod esm2;
+pub mod esmc;
+pub mod esmc_tokenizer;
 mod gelu;
 pub mod import;
 pub mod kmer;
 pub mod npy;
 pub mod pool;
+mod rotary;
+mod spiece;
 pub mod t5;
 pub mod t5_tokenizer;
 pub mod tokenizer;
 
+pub use candle_core::DType;
 pub use candle_core::Device;
-pub use embedder::{BackendKind, DEFAULT_BATCH_TOKENS, Embedder, EncodedLayers};
+pub use embedder::{BackendKind, DEFAULT_BATCH_TOKENS, Embedder, EncodedLayers, dtype_rule};
 pub use error::{PlmError, Result};
 pub use pool::{ChunkEmbedding, EmbedOptions, LayerAgg, Matrix, Pooling};
 pub use t5_tokenizer::T5Flavour;

@@ -91,9 +91,12 @@ impl RmsNorm {
         })
     }
 
+    /// The variance is taken in f32 whatever the model dtype, as HF does.
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let var = x.sqr()?.mean_keepdim(candle_core::D::Minus1)?;
-        x.broadcast_div(&(var + self.eps)?.sqrt()?)?
+        let x32 = x.to_dtype(DType::F32)?;
+        let var = x32.sqr()?.mean_keepdim(candle_core::D::Minus1)?;
+        x32.broadcast_div(&(var + self.eps)?.sqrt()?)?
+            .to_dtype(x.dtype())?
             .broadcast_mul(&self.weight)
     }
 }
@@ -128,6 +131,7 @@ pub struct T5Encoder {
     blocks: Vec<Block>,
     final_norm: RmsNorm,
     device: Device,
+    dtype: DType,
 }
 
 /// Queries per attention block (see [`crate::esm2`] for why).
@@ -138,8 +142,13 @@ fn lin(i: usize, o: usize, vb: VarBuilder) -> candle_core::Result<Linear> {
 }
 
 impl T5Encoder {
-    /// Loads `config.json` and `model.safetensors` from `dir`.
+    /// Loads `config.json` and `model.safetensors` from `dir`, in f32.
     pub fn load(dir: &Path, device: &Device) -> Result<Self> {
+        Self::load_with_dtype(dir, device, DType::F32)
+    }
+
+    /// Loads the encoder with its weights (and forward pass) in `dtype`.
+    pub fn load_with_dtype(dir: &Path, device: &Device, dtype: DType) -> Result<Self> {
         let cfg = T5Config::from_file(&dir.join("config.json"))?;
         let weights = dir.join("model.safetensors");
         let wrap = |source| PlmError::Weights {
@@ -147,7 +156,7 @@ impl T5Encoder {
             source,
         };
         let tensors = candle_core::safetensors::load(&weights, device).map_err(wrap)?;
-        let vb = VarBuilder::from_tensors(tensors, DType::F32, device);
+        let vb = VarBuilder::from_tensors(tensors, dtype, device);
         Self::build(cfg, vb, device).map_err(wrap)
     }
 
@@ -204,6 +213,7 @@ impl T5Encoder {
             blocks,
             final_norm,
             device: device.clone(),
+            dtype: vb.dtype(),
         })
     }
 
@@ -261,7 +271,7 @@ impl T5Encoder {
         let b = ids.len();
         let (flat, mask, l) = crate::batch::pad_rows(ids, self.cfg.pad_token_id, 0f32, -1e9);
         let ids_t = Tensor::from_vec(flat, (b, l), &self.device)?;
-        let key_mask = Tensor::from_vec(mask, (b, 1, 1, l), &self.device)?;
+        let key_mask = Tensor::from_vec(mask, (b, 1, 1, l), &self.device)?.to_dtype(self.dtype)?;
         // Position bias plus key mask, per block of queries (HF adds both to
         // every layer's scores). Blocking bounds the L × L tensors: for a
         // 2 000-residue sequence and 32 heads a full bias would take 512 MB.

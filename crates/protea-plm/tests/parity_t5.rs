@@ -182,3 +182,24 @@ fn prostt5_is_detected_from_the_model_name() {
         .unwrap();
     assert_eq!(res[0].rows, 5, "the <AA2fold> prefix and </s> are stripped");
 }
+
+/// The released ProtT5/ProstT5 tokenizers are a SentencePiece `spiece.model`
+/// read by the slow `T5Tokenizer`: ids from a directory holding only that
+/// (plus tokenizer_config.json) equal transformers' on the fixture sequences.
+#[test]
+fn spiece_model_ids_equal_t5tokenizer() {
+    let dir = data().join("t5_spiece");
+    assert!(!dir.join("tokenizer.json").exists());
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("ids.json")).unwrap()).unwrap();
+    let prot = T5Tokenizer::from_dir(&dir, T5Flavour::ProtT5).unwrap();
+    let prost = T5Tokenizer::from_dir(&dir, T5Flavour::ProstT5).unwrap();
+    let mut n = 0;
+    for row in want["rows"].as_array().unwrap() {
+        let s = row["sequence"].as_str().unwrap().to_ascii_uppercase();
+        assert_eq!(prot.encode(&s, None), ids(&row["prott5"]), "{s}");
+        assert_eq!(prost.encode(&s, None), ids(&row["prostt5"]), "{s}");
+        n += 1;
+    }
+    assert!(n >= 8);
+}

@@ -7,17 +7,20 @@
 use anyhow::Context;
 use clap::Args;
 use protea_plm::npy::write_npy;
-use protea_plm::{BackendKind, DEFAULT_BATCH_TOKENS, Device, EmbedOptions, Embedder, Matrix};
+use protea_plm::{
+    BackendKind, DEFAULT_BATCH_TOKENS, DType, Device, EmbedOptions, Embedder, Matrix,
+};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub(crate) struct EmbedArgs {
-    /// Backend: esm2, prott5, prostt5, ankh, t5 (ProstT5 if the model name says so,
+    /// Backend: esm2, esmc, prott5, prostt5, ankh, t5 (ProstT5 if the model name says so,
     /// else ProtT5), or kmer (k = 3; kmer1..kmer4 pick k), which needs no weights.
     #[arg(long, default_value = "esm2")]
     backend: String,
-    /// Model directory (config.json, model.safetensors, vocab.txt).
+    /// Model directory (config.json, model.safetensors, vocab.txt; for esmc the
+    /// EvolutionaryScale snapshot with data/weights/*.pth, or the .pth itself).
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
     /// Input FASTA (plain or gzip).
@@ -55,9 +58,13 @@ pub(crate) struct EmbedArgs {
     /// Write one row per residue instead of pooled vectors.
     #[arg(long)]
     per_residue: bool,
-    /// Tokens per sequence including special tokens (default: the model's maximum).
+    /// Tokens per sequence including special tokens (default: the model's maximum);
+    /// for esmc, residues (the sequence is cut before tokenising; default: no limit).
     #[arg(long)]
     max_length: Option<usize>,
+    /// Compute dtype: f32, f16 or bf16 (default: the reference's rule, f32 on CPU).
+    #[arg(long)]
+    dtype: Option<String>,
     /// Token budget per forward pass (batch × padded length).
     #[arg(long, default_value_t = DEFAULT_BATCH_TOKENS)]
     batch_tokens: usize,
@@ -74,7 +81,8 @@ pub(crate) fn run(args: EmbedArgs) -> anyhow::Result<()> {
         max_length: args.max_length,
         chunking: args.chunk_size.map(|s| (s, args.chunk_overlap)),
     };
-    let embedder = Embedder::load(kind, args.model.as_deref(), &Device::Cpu)?;
+    let dtype = args.dtype.as_deref().map(parse_dtype).transpose()?;
+    let embedder = Embedder::load_with_dtype(kind, args.model.as_deref(), &Device::Cpu, dtype)?;
     let records = read_fasta(&args.fasta)?;
     let seqs: Vec<(&str, &str)> = records
         .iter()
@@ -123,6 +131,15 @@ pub(crate) fn run(args: EmbedArgs) -> anyhow::Result<()> {
         tsv.display()
     );
     Ok(())
+}
+
+fn parse_dtype(s: &str) -> anyhow::Result<DType> {
+    match s {
+        "f32" | "float32" => Ok(DType::F32),
+        "f16" | "float16" => Ok(DType::F16),
+        "bf16" | "bfloat16" => Ok(DType::BF16),
+        _ => anyhow::bail!("--dtype {s:?}: expected f32, f16 or bf16"),
+    }
 }
 
 /// `OUT.npy` → `OUT.ids.tsv`.
