@@ -146,13 +146,15 @@ fn parse_line<R: BufRead>(lines: &LineReader<R>) -> Result<Match> {
         let field = NAMES.get(cells.len()).unwrap_or(&"line");
         return Err(lines.error(
             *field,
-            format!("expected 11 to 15 tab-separated columns, found {}", cells.len()),
+            format!(
+                "expected 11 to 15 tab-separated columns, found {}",
+                cells.len()
+            ),
         ));
     }
     let cell = |i: usize| optional(cells.get(i).copied());
-    let required = |i: usize| {
-        cell(i).ok_or_else(|| lines.error(NAMES[i], "required column is empty or `-`"))
-    };
+    let required =
+        |i: usize| cell(i).ok_or_else(|| lines.error(NAMES[i], "required column is empty or `-`"));
     let number = |i: usize| -> Result<u32> {
         let text = required(i)?;
         text.parse::<u32>()
@@ -170,13 +172,20 @@ fn parse_line<R: BufRead>(lines: &LineReader<R>) -> Result<Match> {
     // InterProScan 6 writes `null` where 5 wrote `-` (CDD, PANTHER, PRINTS, SUPERFAMILY).
     let score = match cell(8) {
         None | Some("null") => None,
-        Some(text) => Some(text.parse::<f64>().ok().filter(|s| !s.is_nan()).ok_or_else(
-            || lines.error("score", format!("expected a number or `-`, found {text:?}")),
-        )?),
+        Some(text) => Some(
+            text.parse::<f64>()
+                .ok()
+                .filter(|s| !s.is_nan())
+                .ok_or_else(|| {
+                    lines.error("score", format!("expected a number or `-`, found {text:?}"))
+                })?,
+        ),
     };
     let interpro_accession = cell(11).map(str::to_owned);
     if let Some(ipr) = &interpro_accession
-        && !(ipr.len() > 3 && ipr.starts_with("IPR") && ipr[3..].bytes().all(|b| b.is_ascii_digit()))
+        && !(ipr.len() > 3
+            && ipr.starts_with("IPR")
+            && ipr[3..].bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(lines.error(
             "interpro_accession",

@@ -18,7 +18,10 @@ fn fifteen_columns() {
     assert_eq!(m.protein_id, "A0B6J9");
     assert_eq!(m.md5.as_deref(), Some("88d47cc807fe8e977130b0cc93e0bd61"));
     assert_eq!((m.length, m.start, m.end, m.line), (265, 1, 265, 1));
-    assert_eq!((m.analysis.as_str(), m.signature_accession.as_str()), ("PIRSF", "PIRSF038992"));
+    assert_eq!(
+        (m.analysis.as_str(), m.signature_accession.as_str()),
+        ("PIRSF", "PIRSF038992")
+    );
     assert_eq!(m.score, Some(3.7e-91));
     assert_eq!(m.interpro_accession.as_deref(), Some("IPR041720"));
     assert_eq!(m.go_terms.len(), 2);
@@ -37,10 +40,19 @@ fn eleven_columns_dashes_comments_and_blank_lines() {
     assert_eq!(rows.len(), 2);
     let m = &rows[0];
     assert_eq!(m.line, 3);
-    assert_eq!((m.md5.as_deref(), m.score, m.status.as_deref()), (None, None, None));
+    assert_eq!(
+        (m.md5.as_deref(), m.score, m.status.as_deref()),
+        (None, None, None)
+    );
     assert!(m.signature_description.is_none() && m.interpro_accession.is_none());
     assert!(m.go_terms.is_empty() && m.pathways.is_empty());
-    assert_eq!(rows[1].go_terms, [GoXref { go_id: GoId(3677), source: None }]);
+    assert_eq!(
+        rows[1].go_terms,
+        [GoXref {
+            go_id: GoId(3677),
+            source: None
+        }]
+    );
     let six = "P\tm\t10\tCDD\tcd1\tx\t1\t5\tnull\tT\td\n";
     assert_eq!(read(six).unwrap()[0].score, None);
 }
@@ -50,7 +62,10 @@ fn malformed_lines_name_line_and_field() {
     let ok = "P\tm\t10\tPfam\tPF1\tx\t1\t5\t1e-3\tT\td\n";
     let cases: [(&str, &str); 11] = [
         ("P\tm\t10\tPfam\tPF1\tx\t1\t5\t1e-3\tT\n", "date"),
-        ("P\tm\t10\tPfam\tPF1\tx\t1\t5\t1e-3\tT\td\ta\tb\tc\td\te\n", "line"),
+        (
+            "P\tm\t10\tPfam\tPF1\tx\t1\t5\t1e-3\tT\td\ta\tb\tc\td\te\n",
+            "line",
+        ),
         ("P\tm\tten\tPfam\tPF1\tx\t1\t5\t1e-3\tT\td\n", "length"),
         ("P\tm\t10\tPfam\tPF1\tx\t0\t5\t1e-3\tT\td\n", "start"),
         ("P\tm\t10\tPfam\tPF1\tx\t6\t5\t1e-3\tT\td\n", "end"),
@@ -58,8 +73,14 @@ fn malformed_lines_name_line_and_field() {
         ("P\tm\t10\tPfam\tPF1\tx\t1\t5\tlow\tT\td\n", "score"),
         ("-\tm\t10\tPfam\tPF1\tx\t1\t5\t1e-3\tT\td\n", "protein_id"),
         ("P\tm\t10\t\tPF1\tx\t1\t5\t1e-3\tT\td\n", "analysis"),
-        ("P\tm\t10\tPfam\tPF1\tx\t1\t5\t1e-3\tT\td\tPF1\tx\n", "interpro_accession"),
-        ("P\tm\t10\tPfam\tPF1\tx\t1\t5\t1e-3\tT\td\t-\t-\tGO:12(InterPro)\n", "go_terms"),
+        (
+            "P\tm\t10\tPfam\tPF1\tx\t1\t5\t1e-3\tT\td\tPF1\tx\n",
+            "interpro_accession",
+        ),
+        (
+            "P\tm\t10\tPfam\tPF1\tx\t1\t5\t1e-3\tT\td\t-\t-\tGO:12(InterPro)\n",
+            "go_terms",
+        ),
     ];
     for (bad, field) in cases {
         assert_error(&read(&format!("{ok}{bad}")).unwrap_err(), 2, field);
@@ -84,7 +105,13 @@ fn releases_order_numerically() {
 #[test]
 fn release_from_version_line() {
     let out = "\n  InterProScan version 5.77-108.0\nInterProScan Data version 108.0\n";
-    assert_eq!(release_from_version_output(out).as_deref(), Some("5.77-108.0"));
-    assert_eq!(release_from_version_output("custom build").as_deref(), Some("custom build"));
+    assert_eq!(
+        release_from_version_output(out).as_deref(),
+        Some("5.77-108.0")
+    );
+    assert_eq!(
+        release_from_version_output("custom build").as_deref(),
+        Some("custom build")
+    );
     assert_eq!(release_from_version_output(" \n"), None);
 }

@@ -523,18 +523,29 @@ fn interproscan6_test_output() {
     assert_eq!(rows.len(), 10_745); // $F | wc -l
     let proteins: HashSet<&str> = rows.iter().map(|m| m.protein_id.as_str()).collect();
     assert_eq!(proteins.len(), 1_027); // $F | cut -f1 | sort -u | wc -l
-    let with_ipr: Vec<_> = rows.iter().filter(|m| m.interpro_accession.is_some()).collect();
+    let with_ipr: Vec<_> = rows
+        .iter()
+        .filter(|m| m.interpro_accession.is_some())
+        .collect();
     assert_eq!(with_ipr.len(), 6_433); // $F | awk -F'\t' '$12!="-"' | wc -l
     let pairs: HashSet<(&str, &str)> = with_ipr
         .iter()
-        .map(|m| (m.protein_id.as_str(), m.interpro_accession.as_deref().unwrap()))
+        .map(|m| {
+            (
+                m.protein_id.as_str(),
+                m.interpro_accession.as_deref().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(pairs.len(), 4_004); // $F | awk -F'\t' '$12!="-"{print $1"\t"$12}' | sort -u | wc -l
     let go: usize = rows.iter().map(|m| m.go_terms.len()).sum();
     assert_eq!(go, 7_782); // $F | awk -F'\t' '$14!="-"{n+=split($14,a,"|")}END{print n}'
     assert!(rows.iter().all(|m| m.pathways.is_empty())); // column 15 is `-` everywhere
     // awk -F'\t' '$9=="-"' → 815 rows, '$9=="null"' → 3,385 rows (InterProScan 6's "no score")
-    assert_eq!(rows.iter().filter(|m| m.score.is_none()).count(), 815 + 3_385);
+    assert_eq!(
+        rows.iter().filter(|m| m.score.is_none()).count(),
+        815 + 3_385
+    );
     let span: u64 = rows.iter().map(|m| u64::from(m.end - m.start + 1)).sum();
     assert_eq!(span, 2_004_692); // awk '{s+=$8-$7+1}END{print s}'
     let pfam = rows.iter().filter(|m| m.analysis == "Pfam").count();
@@ -561,7 +572,10 @@ fn interproscan6_integration_output() {
     assert_eq!(rows.len(), 181); // awk -F'\t' '{print NF}' F | sort | uniq -c → 181 × 15
     let proteins: HashSet<&str> = rows.iter().map(|m| m.protein_id.as_str()).collect();
     assert_eq!(proteins.len(), 12); // cut -f1 F | sort -u | wc -l
-    let with_ipr = rows.iter().filter(|m| m.interpro_accession.is_some()).count();
+    let with_ipr = rows
+        .iter()
+        .filter(|m| m.interpro_accession.is_some())
+        .count();
     assert_eq!(with_ipr, 109); // awk -F'\t' '$12!="-"' F | wc -l
     let go: usize = rows.iter().map(|m| m.go_terms.len()).sum();
     assert_eq!(go, 100); // awk -F'\t' '$14!="-"{n+=split($14,a,"|")}END{print n}' F
@@ -576,5 +590,8 @@ fn interproscan6_integration_output() {
         .map(|c| c.matches('|').count() + 1)
         .sum();
     assert_eq!(raw, pathways);
-    assert!(rows.iter().all(|m| m.md5.as_ref().is_some_and(|h| h.len() == 32)));
+    assert!(
+        rows.iter()
+            .all(|m| m.md5.as_ref().is_some_and(|h| h.len() == 32))
+    );
 }

@@ -88,7 +88,11 @@ fn kill_group(pid: u32) {
 
 /// Runs `binary args…` with a deadline; the child leads its own process
 /// group, which is killed as a whole on timeout or cancellation.
-async fn run(binary: &Path, args: &[String], timeout: Duration) -> Result<Finished, OperationError> {
+async fn run(
+    binary: &Path,
+    args: &[String],
+    timeout: Duration,
+) -> Result<Finished, OperationError> {
     let mut child = Command::new(binary)
         .args(args)
         .stdin(Stdio::null())

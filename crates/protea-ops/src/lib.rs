@@ -19,9 +19,9 @@
 pub mod evaluation_common;
 pub mod fetch_uniprot_metadata;
 pub mod generate_evaluation_set;
-pub mod interproscan;
 pub mod ingest;
 pub mod insert_proteins;
+pub mod interproscan;
 pub mod load_goa_annotations;
 pub mod load_interpro_go_mapping;
 pub mod load_ontology_snapshot;

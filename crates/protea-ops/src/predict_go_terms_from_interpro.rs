@@ -102,7 +102,10 @@ impl Operation for PredictGoTermsFromInterpro {
             (snapshot, "ontology snapshot", payload.ontology_snapshot_id),
         ] {
             if !ok {
-                return Err(OperationError::failed("NotFound", format!("{what} {id} not found")));
+                return Err(OperationError::failed(
+                    "NotFound",
+                    format!("{what} {id} not found"),
+                ));
             }
         }
         if interpro_hits::mapping_count(ctx.tx(), &payload.source_version).await? == 0 {
@@ -120,10 +123,18 @@ impl Operation for PredictGoTermsFromInterpro {
         if let Some(id) = payload.query_set_id {
             let rows = interpro_hits::query_set_sequences(ctx.tx(), id)
                 .await?
-                .ok_or_else(|| OperationError::failed("NotFound", format!("query set {id} not found")))?;
+                .ok_or_else(|| {
+                    OperationError::failed("NotFound", format!("query set {id} not found"))
+                })?;
             accessions.extend(rows.into_iter().map(|(a, _)| a));
         }
-        accessions.extend(payload.query_accessions.iter().flatten().map(|a| a.trim().to_owned()));
+        accessions.extend(
+            payload
+                .query_accessions
+                .iter()
+                .flatten()
+                .map(|a| a.trim().to_owned()),
+        );
         accessions.retain(|a| seen.insert(a.clone()));
         emit.info(
             "predict_go_terms_from_interpro.start",
@@ -155,7 +166,8 @@ impl Operation for PredictGoTermsFromInterpro {
             },
         )
         .await?;
-        let (mut with_ipr, mut with_predictions, mut candidates, mut inserted) = (0usize, 0usize, 0usize, 0u64);
+        let (mut with_ipr, mut with_predictions, mut candidates, mut inserted) =
+            (0usize, 0usize, 0usize, 0u64);
         let mut unresolved: BTreeSet<String> = BTreeSet::new();
         let mut done = 0usize;
         for chunk in accessions.chunks(payload.chunk_size as usize) {
@@ -216,7 +228,8 @@ impl Operation for PredictGoTermsFromInterpro {
                     });
                 }
             }
-            inserted += interpro_propagation::insert_votes(ctx.tx(), prediction_set_id, &rows).await?;
+            inserted +=
+                interpro_propagation::insert_votes(ctx.tx(), prediction_set_id, &rows).await?;
             done += chunk.len();
             emit.info(
                 "predict_go_terms_from_interpro.progress",
@@ -242,7 +255,8 @@ impl Operation for PredictGoTermsFromInterpro {
             "query_proteins": accessions.len(),
             "unresolved_go_ids": unresolved.len(),
         });
-        emit.info("predict_go_terms_from_interpro.done", None, result.clone()).await;
+        emit.info("predict_go_terms_from_interpro.done", None, result.clone())
+            .await;
         Ok(OperationResult::done(result))
     }
 }

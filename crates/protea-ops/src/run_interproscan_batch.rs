@@ -85,7 +85,10 @@ impl Validate for RunInterproscanBatchPayload {
                 if list.is_empty() {
                     return Err(PayloadError::new("accessions", "must not be empty"));
                 }
-                if let Some(i) = list.iter().position(|a| a.trim().is_empty() || a.contains(char::is_whitespace)) {
+                if let Some(i) = list
+                    .iter()
+                    .position(|a| a.trim().is_empty() || a.contains(char::is_whitespace))
+                {
                     return Err(PayloadError::new(
                         "accessions",
                         format!("item {i} is empty or contains whitespace"),
@@ -103,7 +106,10 @@ impl Validate for RunInterproscanBatchPayload {
         if !(self.timeout_seconds.is_finite() && self.timeout_seconds > 0.0) {
             return Err(PayloadError::new(
                 "timeout_seconds",
-                format!("must be a positive number of seconds, got {}", self.timeout_seconds),
+                format!(
+                    "must be a positive number of seconds, got {}",
+                    self.timeout_seconds
+                ),
             ));
         }
         if let Some(path) = &self.binary_path
@@ -134,7 +140,9 @@ async fn resolve_inputs(
     if let Some(id) = payload.query_set_id {
         let rows = interpro_hits::query_set_sequences(ctx.tx(), id)
             .await?
-            .ok_or_else(|| OperationError::failed("NotFound", format!("query set {id} not found")))?;
+            .ok_or_else(|| {
+                OperationError::failed("NotFound", format!("query set {id} not found"))
+            })?;
         return Ok((rows, Vec::new()));
     }
     let mut seen = HashSet::new();
@@ -173,7 +181,11 @@ fn write_fasta(path: &Path, proteins: &[(String, String)]) -> std::io::Result<()
 }
 
 /// Parses one chunk's TSV and checks every row against the chunk's input.
-fn read_chunk(tsv: &Path, name: &str, proteins: &[(String, String)]) -> Result<Vec<NewHit>, OperationError> {
+fn read_chunk(
+    tsv: &Path,
+    name: &str,
+    proteins: &[(String, String)],
+) -> Result<Vec<NewHit>, OperationError> {
     let md5: HashMap<&str, String> = proteins
         .iter()
         .map(|(acc, seq)| (acc.as_str(), md5_hex(seq)))
@@ -182,16 +194,30 @@ fn read_chunk(tsv: &Path, name: &str, proteins: &[(String, String)]) -> Result<V
     let mut reader = interproscan::Reader::new(input, name);
     let mut hits = Vec::new();
     let bad = |line: u64, field: &str, message: String| {
-        OperationError::failed("FileFormatError", format!("{name}:{line}: field `{field}`: {message}"))
+        OperationError::failed(
+            "FileFormatError",
+            format!("{name}:{line}: field `{field}`: {message}"),
+        )
     };
     while let Some(m) = reader.next_match().map_err(format_error)? {
         let Some(expected) = md5.get(m.protein_id.as_str()) else {
-            return Err(bad(m.line, "protein_id", format!("{:?} was not in this chunk's input", m.protein_id)));
+            return Err(bad(
+                m.line,
+                "protein_id",
+                format!("{:?} was not in this chunk's input", m.protein_id),
+            ));
         };
         if let Some(got) = &m.md5
             && !got.eq_ignore_ascii_case(expected)
         {
-            return Err(bad(m.line, "md5", format!("{got} is not the MD5 of the sequence sent for {}", m.protein_id)));
+            return Err(bad(
+                m.line,
+                "md5",
+                format!(
+                    "{got} is not the MD5 of the sequence sent for {}",
+                    m.protein_id
+                ),
+            ));
         }
         let position = |value: u32, field: &str| {
             i32::try_from(value).map_err(|_| bad(m.line, field, format!("{value} is too large")))
@@ -269,7 +295,10 @@ impl Operation for RunInterproscanBatch {
             {
                 return Err(OperationError::failed(
                     "InterProScanTooOld",
-                    format!("`{}` reports release {release}, below ipr_release_floor {floor}", binary.display()),
+                    format!(
+                        "`{}` reports release {release}, below ipr_release_floor {floor}",
+                        binary.display()
+                    ),
                 ));
             }
             emit.info(
@@ -287,8 +316,9 @@ impl Operation for RunInterproscanBatch {
                 ctx.check_cancelled()?;
                 let fasta: PathBuf = dir.path().join(format!("chunk_{index}.fasta"));
                 let tsv: PathBuf = dir.path().join(format!("chunk_{index}.tsv"));
-                write_fasta(&fasta, chunk)
-                    .map_err(|e| OperationError::Transient(format!("writing {}: {e}", fasta.display())))?;
+                write_fasta(&fasta, chunk).map_err(|e| {
+                    OperationError::Transient(format!("writing {}: {e}", fasta.display()))
+                })?;
                 scan(&binary, &fasta, &tsv, &payload.extra_args, timeout).await?;
                 let name = format!("InterProScan output of chunk {}", index + 1);
                 let owned: Vec<(String, String)> = chunk.to_vec();
@@ -296,7 +326,8 @@ impl Operation for RunInterproscanBatch {
                 let hits = tokio::task::spawn_blocking(move || read_chunk(&path, &name, &owned))
                     .await
                     .map_err(|e| OperationError::Transient(format!("parser thread: {e}")))??;
-                let mut counts: HashMap<&str, i32> = chunk.iter().map(|(a, _)| (a.as_str(), 0)).collect();
+                let mut counts: HashMap<&str, i32> =
+                    chunk.iter().map(|(a, _)| (a.as_str(), 0)).collect();
                 for hit in &hits {
                     *counts.entry(hit.protein_accession.as_str()).or_default() += 1;
                 }
@@ -304,7 +335,8 @@ impl Operation for RunInterproscanBatch {
                     .iter()
                     .map(|(a, _)| (a.clone(), counts[a.as_str()]))
                     .collect();
-                let new = interpro_hits::insert_hits(ctx.tx(), &release, Some(job_id), &hits).await?;
+                let new =
+                    interpro_hits::insert_hits(ctx.tx(), &release, Some(job_id), &hits).await?;
                 interpro_hits::record_scans(ctx.tx(), &release, Some(job_id), &scans).await?;
                 if payload.commit_every_chunk {
                     ctx.commit().await?;
@@ -332,7 +364,8 @@ impl Operation for RunInterproscanBatch {
             "ipr_releases_seen": releases,
             "accessions_not_found": missing.len(),
         });
-        emit.info("run_interproscan_batch.done", None, result.clone()).await;
+        emit.info("run_interproscan_batch.done", None, result.clone())
+            .await;
         Ok(OperationResult::done(result))
     }
 }

@@ -37,7 +37,10 @@ pub async fn insert_hits(
         let acc: Vec<&str> = chunk.iter().map(|r| r.protein_accession.as_str()).collect();
         let ipr: Vec<Option<&str>> = chunk.iter().map(|r| r.ipr_accession.as_deref()).collect();
         let db: Vec<&str> = chunk.iter().map(|r| r.signature_db.as_str()).collect();
-        let sig: Vec<&str> = chunk.iter().map(|r| r.signature_accession.as_str()).collect();
+        let sig: Vec<&str> = chunk
+            .iter()
+            .map(|r| r.signature_accession.as_str())
+            .collect();
         let name: Vec<Option<&str>> = chunk.iter().map(|r| r.signature_name.as_deref()).collect();
         let start: Vec<i32> = chunk.iter().map(|r| r.start_pos).collect();
         let end: Vec<i32> = chunk.iter().map(|r| r.end_pos).collect();

@@ -87,7 +87,8 @@ pub async fn insert_votes(
         let refs: Vec<&str> = chunk.iter().map(|r| r.entries.as_str()).collect();
         let distance: Vec<f64> = chunk.iter().map(|r| r.distance).collect();
         let votes: Vec<i32> = chunk.iter().map(|r| r.vote_count).collect();
-        let evidence: Vec<Option<&str>> = chunk.iter().map(|r| r.evidence_code.as_deref()).collect();
+        let evidence: Vec<Option<&str>> =
+            chunk.iter().map(|r| r.evidence_code.as_deref()).collect();
         inserted += sqlx::query(
             "insert into go_prediction (prediction_set_id, protein_accession, go_term_id, \
              ref_protein_accession, distance, vote_count, evidence_code) \

@@ -133,7 +133,8 @@ async fn scans_replay_real_output_and_resume_by_release_floor() {
     // Every protein is recorded as scanned, matches or not.
     assert_eq!(env.count("select count(*) from interpro_scan").await, 120);
     assert_eq!(
-        env.count("select sum(match_count) from interpro_scan").await,
+        env.count("select sum(match_count) from interpro_scan")
+            .await,
         expected.len() as i64
     );
 
@@ -237,7 +238,11 @@ async fn broken_scanners_fail_the_job_clearly_and_write_nothing() {
                 ),
             )
             .await;
-        assert_eq!(job.error_code.as_deref(), Some("FileFormatError"), "{job:#?}");
+        assert_eq!(
+            job.error_code.as_deref(),
+            Some("FileFormatError"),
+            "{job:#?}"
+        );
         let message = job.error_message.clone().unwrap();
         assert!(
             message.starts_with("InterProScan output of chunk 1:"),
@@ -245,12 +250,7 @@ async fn broken_scanners_fail_the_job_clearly_and_write_nothing() {
         );
         assert!(message.contains("found 1"), "{message}");
         // The garbage line follows the real rows (duplicates included).
-        let raw_lines = message
-            .split(':')
-            .nth(1)
-            .unwrap()
-            .parse::<usize>()
-            .unwrap();
+        let raw_lines = message.split(':').nth(1).unwrap().parse::<usize>().unwrap();
         assert!(raw_lines > real_rows, "{message} vs {real_rows}");
     }
 
@@ -328,11 +328,18 @@ async fn interpro_propagation_equals_votes_computed_from_the_raw_files() {
     let scanned: Vec<String> = all[..300].to_vec();
     env.ok(
         "run_interproscan_batch",
-        scan_payload(&scanned, &fake("interproscan.sh"), json!({"chunk_size": 100})),
+        scan_payload(
+            &scanned,
+            &fake("interproscan.sh"),
+            json!({"chunk_size": 100}),
+        ),
     )
     .await;
     let snapshot = env
-        .ok("load_ontology_snapshot", json!({"obo_url": env.url(GO_2026)}))
+        .ok(
+            "load_ontology_snapshot",
+            json!({"obo_url": env.url(GO_2026)}),
+        )
         .await["snapshot_id"]
         .as_str()
         .unwrap()
@@ -349,12 +356,14 @@ async fn interpro_propagation_equals_votes_computed_from_the_raw_files() {
         .execute(env.pool())
         .await
         .unwrap();
-    sqlx::query("insert into annotation_set (id, source, ontology_snapshot_id) values ($1, 'goa', $2)")
-        .bind(set)
-        .bind(snapshot)
-        .execute(env.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "insert into annotation_set (id, source, ontology_snapshot_id) values ($1, 'goa', $2)",
+    )
+    .bind(set)
+    .bind(snapshot)
+    .execute(env.pool())
+    .await
+    .unwrap();
     // Queries: a query set with 50 scanned proteins plus an accession list
     // overlapping it, with 2 unscanned and 1 unknown accession (union used).
     let seqs: Vec<(String, String, String)> = sqlx::query_as(
@@ -376,7 +385,9 @@ async fn interpro_propagation_equals_votes_computed_from_the_raw_files() {
         "source_version": "InterPro-105.0", "query_set_id": qs.id, "query_accessions": list,
         "chunk_size": 64,
     });
-    let r = env.ok("predict_go_terms_from_interpro", payload.clone()).await;
+    let r = env
+        .ok("predict_go_terms_from_interpro", payload.clone())
+        .await;
 
     // Independent computation from the raw files.
     let queries: BTreeSet<String> = all[..300]
@@ -453,10 +464,7 @@ async fn interpro_propagation_equals_votes_computed_from_the_raw_files() {
         let n = voters.len();
         assert_eq!(*count as usize, n, "{key:?}");
         assert!((distance - 1.0 / n as f64).abs() < 1e-12, "{key:?}");
-        assert_eq!(
-            *refs,
-            voters.iter().cloned().collect::<Vec<_>>().join(",")
-        );
+        assert_eq!(*refs, voters.iter().cloned().collect::<Vec<_>>().join(","));
     }
 
     // A floor above every stored release leaves nothing to propagate.
