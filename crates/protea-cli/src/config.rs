@@ -291,4 +291,30 @@ mod tests {
             Ok(())
         });
     }
+
+    #[test]
+    fn interproscan_binary_from_the_file_then_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        std::fs::write(
+            &file,
+            "[interpro]\ninterproscan_bin = \"/opt/ips/interproscan.sh\"\n",
+        )
+        .unwrap();
+        figment::Jail::expect_with(|jail| {
+            let config = load(Some(dir.path()), Some(&file)).map_err(|e| e.to_string())?;
+            let binary = config.interpro.to_config().binary;
+            assert_eq!(binary, Some(PathBuf::from("/opt/ips/interproscan.sh")));
+            jail.set_env("PROTEA_INTERPROSCAN_BIN", "/usr/local/bin/interproscan.sh");
+            let config = load(Some(dir.path()), Some(&file)).map_err(|e| e.to_string())?;
+            let binary = config.interpro.to_config().binary;
+            assert_eq!(
+                binary,
+                Some(PathBuf::from("/usr/local/bin/interproscan.sh"))
+            );
+            let config = load(Some(dir.path()), None).map_err(|e| e.to_string())?;
+            assert!(config.interpro.interproscan_bin.is_some());
+            Ok(())
+        });
+    }
 }
