@@ -210,6 +210,132 @@ async fn proteins_ontology_and_annotation_sets_are_browsable() {
     assert_eq!(detail["by_aspect"]["F"], 4);
     assert_eq!(detail["by_evidence"].as_array().unwrap().len(), 2);
     assert_eq!(detail["proteins"], 1);
+
+    // A protein's annotations, all sets or one.
+    let (status, rows) = s.get("/proteins/D6VTK4/annotations").await;
+    assert_eq!(status, 200);
+    assert_eq!(rows.as_array().unwrap().len(), 4);
+    assert_eq!(rows[0]["annotation_set_source"], "goa");
+    let (_, none) = s
+        .get(&format!(
+            "/proteins/D6VTK4/annotations?annotation_set_id={}",
+            uuid::Uuid::new_v4()
+        ))
+        .await;
+    assert_eq!(none, json!([]));
+    assert_eq!(s.get("/proteins/NOPE/annotations").await.0, 404);
+
+    // The upward subgraph of protein binding: itself, binding, molecular_function.
+    let (status, g) = s
+        .get(&format!(
+            "/annotations/snapshots/{id}/subgraph?go_ids=GO:0005515,GO:9999999&depth=2"
+        ))
+        .await;
+    assert_eq!(status, 200, "{g}");
+    let go_ids: Vec<&str> = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["go_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(go_ids, ["GO:0003674", "GO:0005488", "GO:0005515"]);
+    let seeds: Vec<bool> = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["is_query"].as_bool().unwrap())
+        .collect();
+    assert_eq!(seeds, [false, false, true]);
+    assert_eq!(g["edges"].as_array().unwrap().len(), 2, "{g}");
+    let (_, one_level) = s
+        .get(&format!(
+            "/annotations/snapshots/{id}/subgraph?go_ids=GO:0005515&depth=1"
+        ))
+        .await;
+    assert_eq!(one_level["nodes"].as_array().unwrap().len(), 2);
+    let (_, empty) = s
+        .get(&format!(
+            "/annotations/snapshots/{id}/subgraph?go_ids=GO:9999999"
+        ))
+        .await;
+    assert_eq!(empty, json!({"nodes": [], "edges": []}));
+    assert_eq!(
+        s.get(&format!(
+            "/annotations/snapshots/{id}/subgraph?go_ids=GO:0005515&depth=7"
+        ))
+        .await
+        .0,
+        400
+    );
+
+    // The IA URL of the snapshot: set, cleared by "", key required.
+    let ia_url = format!("{}/annotations/snapshots/{id}/ia-url", s.base);
+    let patch = |body: Value| s.client.patch(&ia_url).json(&body).send();
+    let r = patch(json!({"ia_url": "https://example.org/IA.tsv"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["ia_url"],
+        "https://example.org/IA.tsv"
+    );
+    assert_eq!(
+        s.get(&format!("/annotations/snapshots/{id}")).await.1["ia_url"],
+        "https://example.org/IA.tsv"
+    );
+    let r = patch(json!({"ia_url": ""})).await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["ia_url"], Value::Null);
+    assert_eq!(
+        patch(json!({"url": "x"})).await.unwrap().status().as_u16(),
+        422
+    );
+    assert_eq!(
+        patch(json!({"ia_url": 3})).await.unwrap().status().as_u16(),
+        422
+    );
+
+    // Load shortcuts check the payload before queueing.
+    let post = |path: &str, body: Value| {
+        s.client
+            .post(format!("{}{path}", s.base))
+            .json(&body)
+            .send()
+    };
+    let r = post("/annotations/sets/load-goa", json!({"gaf_url": 3}))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("gaf_url"));
+    let r = post(
+        "/annotations/snapshots/load",
+        json!({"obo_url": slice.display().to_string()}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let queued: Value = r.json().await.unwrap();
+    assert_eq!(queued["queue_name"], "protea.jobs");
+    let r = post("/annotations/sets/load-quickgo", json!({"nope": 1}))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+
+    // Deleting the (unused) set removes its annotations.
+    let url = format!("{}/annotations/sets/{set}", s.base);
+    let r = s.client.delete(&url).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["annotations_deleted"], 4);
+    assert_eq!(
+        s.client
+            .delete(&url)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+    assert_eq!(s.get("/proteins/D6VTK4/annotations").await.1, json!([]));
 }
 
 #[tokio::test]

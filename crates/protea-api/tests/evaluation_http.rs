@@ -216,6 +216,95 @@ async fn evaluation_sets_ground_truth_results_and_curves() {
         )
         .await;
     assert_eq!(status, 422);
+
+    // Delta proteins as FASTA: P1 (NK) and P2 (PK and LK → LK) get sequences; P3 has none.
+    let pool = &s._db.pool;
+    for (acc, seq) in [
+        ("P1", format!("M{}", "A".repeat(70))),
+        ("P2", "MKV".to_owned()),
+    ] {
+        sqlx::query(
+            "with s as (insert into sequence (sequence, sequence_hash) values ($2, md5($2)) returning id) \
+             update protein set sequence_id = (select id from s), entry_name = $1 || '_HUMAN', \
+               organism = 'Homo sapiens', taxonomy_id = '9606' where accession = $1",
+        )
+        .bind(acc)
+        .bind(seq)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    let fasta_url = format!("/annotations/evaluation-sets/{set}/delta-proteins.fasta");
+    let (status, fasta) = s.get_text(&fasta_url).await;
+    assert_eq!(status, 200);
+    let expected = format!(
+        ">P1 P1_HUMAN OS=Homo sapiens OX=9606 (NK)\nM{}\n{}\n>P2 P2_HUMAN OS=Homo sapiens OX=9606 (LK)\nMKV\n",
+        "A".repeat(59),
+        "A".repeat(11)
+    );
+    assert_eq!(fasta, expected);
+    let (_, pk) = s.get_text(&format!("{fasta_url}?category=pk")).await;
+    assert!(pk.starts_with(">P2 ") && !pk.contains(">P1"), "{pk}");
+    let (_, nk) = s.get_text(&format!("{fasta_url}?category=NK")).await;
+    assert!(nk.starts_with(">P1 ") && !nk.contains(">P2"), "{nk}");
+    assert_eq!(s.get_text(&format!("{fasta_url}?category=xk")).await.0, 400);
+
+    // The artifacts as one zip: the files the result's PR-curve endpoint read.
+    let r = s
+        .client
+        .get(format!(
+            "{}/annotations/evaluation-sets/{set}/results/{rid}/artifacts.zip",
+            s.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().into_owned())
+        .collect();
+    assert!(names.contains(&"NK/pr_curves.tsv".to_owned()), "{names:?}");
+    let mut curves_tsv = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("NK/pr_curves.tsv").unwrap(),
+        &mut curves_tsv,
+    )
+    .unwrap();
+    assert!(curves_tsv.lines().count() > 1);
+
+    // An annotation set in use cannot be deleted; an unused one goes with its rows.
+    let (status, body) = s
+        .send(
+            s.client
+                .delete(format!("{}/annotations/sets/{}", s.base, s.fx.old_set)),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains(&set), "{body}");
+
+    // Deleting the result, then the set, removes their rows and artifacts.
+    let artifacts_dir = result["artifacts_uri"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("file://")
+        .unwrap()
+        .to_owned();
+    assert!(std::path::Path::new(&artifacts_dir).is_dir());
+    let result_url = format!("{}/annotations/evaluation-sets/{set}/results/{rid}", s.base);
+    assert_eq!(s.send(s.client.delete(&result_url)).await.0, 204);
+    assert_eq!(s.send(s.client.delete(&result_url)).await.0, 404);
+    assert!(!std::path::Path::new(&artifacts_dir).exists());
+    let set_url = format!("{}/annotations/evaluation-sets/{set}", s.base);
+    assert_eq!(s.send(s.client.delete(&set_url)).await.0, 204);
+    assert_eq!(
+        s.get(&format!("/annotations/evaluation-sets/{set}"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(s.send(s.client.delete(&set_url)).await.0, 404);
 }
 
 #[tokio::test]

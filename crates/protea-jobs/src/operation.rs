@@ -150,6 +150,7 @@ pub struct OperationInfo {
 /// The type-erased form the registry holds.
 pub(crate) trait DynOperation: Send + Sync {
     fn info(&self) -> OperationInfo;
+    fn validate_json(&self, payload: &serde_json::Value) -> Result<(), protea_core::PayloadError>;
     fn execute_json<'a>(
         &'a self,
         ctx: &'a mut OperationContext,
@@ -166,6 +167,10 @@ impl<O: Operation> DynOperation for O {
             ephemeral: O::EPHEMERAL,
             summary: O::SUMMARY,
         }
+    }
+
+    fn validate_json(&self, payload: &serde_json::Value) -> Result<(), protea_core::PayloadError> {
+        decode_payload::<O::Payload>(payload).map(drop)
     }
 
     fn execute_json<'a>(
@@ -206,6 +211,18 @@ impl Registry {
 
     pub fn info(&self, name: &str) -> Option<OperationInfo> {
         self.operations.get(name).map(|op| op.info())
+    }
+
+    /// Checks a payload the way the worker will, without running anything; `None` for
+    /// an unknown operation. For endpoints that answer 422 at once.
+    pub fn validate(
+        &self,
+        name: &str,
+        payload: &serde_json::Value,
+    ) -> Option<Result<(), protea_core::PayloadError>> {
+        self.operations
+            .get(name)
+            .map(|op| op.validate_json(payload))
     }
 
     pub fn list(&self) -> Vec<OperationInfo> {

@@ -25,6 +25,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::evaluation_common::{EvaluationArtifacts, store_error};
+use crate::ingest::{EmitRetries, client, user_agent};
+use protea_sources::{Download, Location, SourceError};
 
 /// Payload of `run_cafa_evaluation`.
 #[derive(Debug, Deserialize)]
@@ -140,22 +142,30 @@ fn ia_source(payload: Option<&str>, snapshot: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Reads an IA file given as a local path or `file://` URI (gzip transparent).
-fn read_ia(source: &str, ontology: &Ontology) -> Result<InformationAccretion, OperationError> {
-    if source.starts_with("http://") || source.starts_with("https://") {
-        return Err(OperationError::failed(
-            "IaUnavailable",
-            format!(
-                "IA source {source}: this worker reads local files only; give ia_file as a path"
-            ),
-        ));
-    }
-    let path = source.strip_prefix("file://").unwrap_or(source);
+/// Reads an IA file already on local disk (gzip transparent); `name` is what the user gave.
+fn read_ia(
+    path: &std::path::Path,
+    name: &str,
+    ontology: &Ontology,
+) -> Result<InformationAccretion, OperationError> {
     let reader: Box<dyn BufRead> = protea_formats::io::open(path)
         .map(|r| Box::new(r) as Box<dyn BufRead>)
-        .map_err(|e| OperationError::failed("IaUnavailable", format!("IA file {path}: {e}")))?;
-    InformationAccretion::read(reader, path, ontology)
+        .map_err(|e| OperationError::failed("IaUnavailable", format!("IA file {name}: {e}")))?;
+    InformationAccretion::read(reader, name, ontology)
         .map_err(|e| OperationError::failed("IaUnavailable", e.to_string()))
+}
+
+/// Makes the IA source readable locally: paths and `file://` as they are, `http(s)://`
+/// downloaded with the platform's retry policy (each retry an `http.retry` event).
+async fn fetch_ia(source: &str, emit: &Emitter) -> Result<Download, OperationError> {
+    let unavailable = |e: SourceError| {
+        OperationError::failed("IaUnavailable", format!("IA source {source}: {e}"))
+    };
+    let location = Location::parse(source).map_err(unavailable)?;
+    let http = client(&user_agent(RunCafaEvaluation::NAME), 300.0, None)?;
+    http.download(&location, &EmitRetries(emit))
+        .await
+        .map_err(unavailable)
 }
 
 async fn blocking<T: Send + 'static>(
@@ -264,17 +274,22 @@ impl Operation for RunCafaEvaluation {
             .await
             .map_err(store_error)?;
         let ia_from = ia_source(p.ia_file.as_deref(), snapshot.ia_url.as_deref());
-        let ia_path = ia_from.clone();
-        let (ontology, ia) = blocking(move || -> Result<_, OperationError> {
+        let ia_file = match ia_from.as_deref() {
+            Some(source) => Some((fetch_ia(source, emit).await?, source.to_owned())),
+            None => None,
+        };
+        let (ontology, ia, ia_file) = blocking(move || -> Result<_, OperationError> {
             let ontology = cafa::parse_ontology(&obo)
                 .map_err(|e| OperationError::failed("OntologyError", e.to_string()))?;
-            let ia = ia_path
-                .as_deref()
-                .map(|s| read_ia(s, &ontology))
+            let ia = ia_file
+                .as_ref()
+                .map(|(file, name)| read_ia(file.path(), name, &ontology))
                 .transpose()?;
-            Ok((ontology, ia))
+            // The download (a temporary file) lives until it has been read.
+            Ok((ontology, ia, ia_file))
         })
         .await??;
+        drop(ia_file);
         match ia_from {
             Some(source) => {
                 emit.info("evaluation.ia", None, json!({"source": source}))

@@ -3,6 +3,7 @@
 //! rule, run_cafa_evaluation against protea-cafa run directly on the same files and against
 //! numbers worked out by hand, restrict_gt_to_predicted, max_distance, IA and re-rankers.
 
+use protea_sources::mock::{Fault, MockConfig, MockServer};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -389,6 +390,27 @@ async fn ia_scoring_config_and_rerankers() {
     let r = ok(&job);
     assert!(r["results"]["NK"]["BPO"]["fmax_w"].is_number(), "{r}");
     assert!(!h.events(job.id).await.contains(&"ia_missing".to_owned()));
+
+    // The same IA over HTTP, after one 500 that the retry policy absorbs.
+    let server = MockServer::start(MockConfig {
+        root: dir.path().to_path_buf(),
+        ..MockConfig::default()
+    })
+    .await;
+    server.push_fault(Fault::Status(500));
+    let job = h
+        .evaluate(json!({"ia_file": server.url("/files/IA.tsv")}))
+        .await;
+    let over_http = ok(&job);
+    assert_eq!(
+        over_http["results"]["NK"]["BPO"]["fmax_w"],
+        r["results"]["NK"]["BPO"]["fmax_w"]
+    );
+    assert!(h.events(job.id).await.contains(&"http.retry".to_owned()));
+    let job = h
+        .evaluate(json!({"ia_file": server.url("/files/missing.tsv")}))
+        .await;
+    assert_eq!(job.error_code.as_deref(), Some("IaUnavailable"));
 
     // A scoring config: evidence_primary on rows without evidence (weight 0.5):
     // (0.2·(1 − d/2) + 0.8·0.5) — monotone in d, so the Fmax values are unchanged.

@@ -412,3 +412,122 @@ pub async fn annotation_set(
         negated,
     }))
 }
+
+/// A node of an ontology subgraph; `is_query` marks the seeds.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SubgraphNode {
+    pub id: i64,
+    pub go_id: String,
+    pub name: Option<String>,
+    pub aspect: Option<String>,
+    pub is_query: bool,
+}
+
+/// An edge of an ontology subgraph, child → parent.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SubgraphEdge {
+    pub source: i64,
+    pub target: i64,
+    pub relation_type: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Subgraph {
+    pub nodes: Vec<SubgraphNode>,
+    pub edges: Vec<SubgraphEdge>,
+}
+
+/// The terms of `snapshot` listed in `go_ids` (GO ids or alt_ids) and everything
+/// `depth` edges above them through every relation type, with the edges among them.
+pub async fn subgraph(
+    pool: &PgPool,
+    snapshot: Uuid,
+    go_ids: &[String],
+    depth: i32,
+) -> Result<Subgraph, sqlx::Error> {
+    let nodes: Vec<SubgraphNode> = sqlx::query_as(
+        "with recursive seeds as ( \
+           select t.id from go_term t where t.ontology_snapshot_id = $1 and t.go_id = any($2) \
+           union select a.go_term_id from go_term_alt_id a where a.ontology_snapshot_id = $1 and a.alt_go_id = any($2)), \
+         walk(id, level) as ( \
+           select id, 0 from seeds \
+           union \
+           select r.parent_go_term_id, w.level + 1 from go_term_relationship r join walk w on r.child_go_term_id = w.id \
+             where w.level < $3) \
+         select t.id, t.go_id, t.name, t.aspect, t.id in (select id from seeds) as is_query \
+         from go_term t where t.id in (select id from walk) order by t.go_id",
+    )
+    .bind(snapshot)
+    .bind(go_ids)
+    .bind(depth)
+    .fetch_all(pool)
+    .await?;
+    let ids: Vec<i64> = nodes.iter().map(|n| n.id).collect();
+    let edges = sqlx::query_as(
+        "select child_go_term_id as source, parent_go_term_id as target, relation_type from go_term_relationship \
+         where child_go_term_id = any($1) and parent_go_term_id = any($1) order by source, target, relation_type",
+    )
+    .bind(&ids)
+    .fetch_all(pool)
+    .await?;
+    Ok(Subgraph { nodes, edges })
+}
+
+/// One GO annotation of a protein, with its set.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ProteinAnnotation {
+    pub go_id: String,
+    pub name: Option<String>,
+    pub aspect: Option<String>,
+    pub qualifier: Option<String>,
+    pub evidence_code: Option<String>,
+    pub assigned_by: Option<String>,
+    pub db_reference: Option<String>,
+    pub annotation_set_id: Uuid,
+    pub annotation_set_source: String,
+    pub annotation_set_version: Option<String>,
+}
+
+/// The annotations of a protein (in one set, or in all), by aspect then term name.
+pub async fn protein_annotations(
+    pool: &PgPool,
+    accession: &str,
+    set: Option<Uuid>,
+) -> Result<Vec<ProteinAnnotation>, sqlx::Error> {
+    sqlx::query_as(
+        "select t.go_id, t.name, t.aspect, a.qualifier, a.evidence_code, a.assigned_by, a.db_reference, \
+           s.id as annotation_set_id, s.source as annotation_set_source, s.source_version as annotation_set_version \
+         from protein_go_annotation a join go_term t on t.id = a.go_term_id join annotation_set s on s.id = a.annotation_set_id \
+         where a.protein_accession = $1 and ($2::uuid is null or a.annotation_set_id = $2) \
+         order by t.aspect, t.name, t.go_id, a.evidence_code",
+    )
+    .bind(accession)
+    .bind(set)
+    .fetch_all(pool)
+    .await
+}
+
+/// A protein with its sequence, for FASTA downloads.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ProteinSequence {
+    pub accession: String,
+    pub entry_name: Option<String>,
+    pub organism: Option<String>,
+    pub taxonomy_id: Option<String>,
+    pub sequence: String,
+}
+
+/// The proteins among `accessions` that exist and have a sequence, by accession.
+pub async fn protein_sequences(
+    pool: &PgPool,
+    accessions: &[String],
+) -> Result<Vec<ProteinSequence>, sqlx::Error> {
+    sqlx::query_as(
+        "select p.accession, p.entry_name, p.organism, p.taxonomy_id, s.sequence \
+         from protein p join sequence s on s.id = p.sequence_id \
+         where p.accession = any($1) order by p.accession",
+    )
+    .bind(accessions)
+    .fetch_all(pool)
+    .await
+}

@@ -10,6 +10,7 @@
 pub mod annotations;
 pub mod artifacts;
 pub mod browse;
+pub mod curation;
 pub mod embedded;
 mod error;
 pub mod evaluation;

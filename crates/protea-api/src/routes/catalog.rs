@@ -3,11 +3,14 @@
 //! `/annotations/sets` (counts by aspect and evidence). Read-only and
 //! paginated; the queries live in `protea_store::browse`.
 
-use crate::extract::Query;
+use crate::extract::{Json as JsonBody, Query};
+use crate::routes::evaluation::{Queued, submit};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use protea_store::browse::{self, ProteinFilter};
+use protea_store::curation;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
@@ -23,7 +26,13 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_snapshot))
         .routes(routes!(get_term))
         .routes(routes!(list_sets))
-        .routes(routes!(get_set))
+        .routes(routes!(get_set, delete_set))
+        .routes(routes!(protein_annotations))
+        .routes(routes!(subgraph))
+        .routes(routes!(set_ia_url))
+        .routes(routes!(load_snapshot))
+        .routes(routes!(load_goa))
+        .routes(routes!(load_quickgo))
 }
 
 /// Pagination: `limit` 1..500 (default 50), `offset` ≥ 0.
@@ -212,4 +221,172 @@ async fn get_set(
         }
         None => Err(ApiError::NotFound(format!("annotation set {id} not found"))),
     }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProteinAnnotationsQuery {
+    /// Only this annotation set.
+    annotation_set_id: Option<Uuid>,
+}
+
+/// The GO annotations of a protein, by aspect then term name, with their sets.
+#[utoipa::path(get, path = "/proteins/{accession}/annotations", tag = "proteins", params(ProteinAnnotationsQuery), responses(
+    (status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+async fn protein_annotations(
+    State(state): State<AppState>,
+    Path(accession): Path<String>,
+    Query(q): Query<ProteinAnnotationsQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let rows =
+        browse::protein_annotations(state.jobs.pool(), &accession, q.annotation_set_id).await?;
+    if rows.is_empty()
+        && browse::protein(state.jobs.pool(), &accession)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::NotFound(format!("protein {accession} not found")));
+    }
+    to_json(rows)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SubgraphQuery {
+    /// Comma-separated GO ids (alt_ids resolve to their term).
+    go_ids: String,
+    /// Levels to walk upwards, 1..6 (default 3).
+    depth: Option<i32>,
+}
+
+/// The listed terms and their ancestors up to `depth` levels, through every relation
+/// type: `{nodes: [{id, go_id, name, aspect, is_query}], edges: [{source, target, relation_type}]}`
+/// (edges child → parent; empty lists when no listed term is in the snapshot).
+#[utoipa::path(get, path = "/annotations/snapshots/{id}/subgraph", tag = "ontology", params(SubgraphQuery), responses(
+    (status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+async fn subgraph(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Query(q): Query<SubgraphQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let depth = q.depth.unwrap_or(3);
+    if !(1..=6).contains(&depth) {
+        return Err(ApiError::BadRequest("depth must be between 1 and 6".into()));
+    }
+    if browse::snapshot(state.jobs.pool(), id).await?.is_none() {
+        return Err(ApiError::NotFound(format!(
+            "ontology snapshot {id} not found"
+        )));
+    }
+    let go_ids: Vec<String> = q
+        .go_ids
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    to_json(browse::subgraph(state.jobs.pool(), id, &go_ids, depth).await?)
+}
+
+/// Sets the IA file URL of a snapshot (used by evaluations without an explicit
+/// `ia_file`). The body must contain `ia_url`: a string, or null (an empty string
+/// also clears it).
+#[utoipa::path(patch, path = "/annotations/snapshots/{id}/ia-url", tag = "ontology",
+    request_body(content = Object, description = "{\"ia_url\": string | null}"), responses(
+    (status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+async fn set_ia_url(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let ia_url = match body.as_object().and_then(|o| o.get("ia_url")) {
+        None => {
+            return Err(ApiError::Unprocessable(
+                "the body must be an object with the key `ia_url`".into(),
+            ));
+        }
+        Some(Value::Null) => None,
+        Some(Value::String(url)) => Some(url.as_str()),
+        Some(_) => {
+            return Err(ApiError::Unprocessable(
+                "`ia_url` must be a string or null".into(),
+            ));
+        }
+    };
+    match curation::set_ia_url(state.jobs.pool(), id, ia_url).await? {
+        Some(updated) => to_json(updated),
+        None => Err(ApiError::NotFound(format!(
+            "ontology snapshot {id} not found"
+        ))),
+    }
+}
+
+/// Deletes an annotation set and its annotations: `{deleted, annotations_deleted}`;
+/// 409 while a prediction or evaluation set refers to it.
+#[utoipa::path(delete, path = "/annotations/sets/{id}", tag = "annotations", responses(
+    (status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+async fn delete_set(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Value>, ApiError> {
+    match curation::delete_annotation_set(state.jobs.pool(), id).await? {
+        None => Err(ApiError::NotFound(format!("annotation set {id} not found"))),
+        Some(Ok(deleted)) => to_json(deleted),
+        Some(Err(in_use)) => Err(ApiError::Conflict(format!(
+            "annotation set {id} is used by {} prediction set(s) {:?} and {} evaluation set(s) {:?}; delete those first",
+            in_use.prediction_sets.len(),
+            in_use.prediction_sets,
+            in_use.evaluation_sets.len(),
+            in_use.evaluation_sets
+        ))),
+    }
+}
+
+/// Validates `payload` as `operation` would, then queues it (201).
+async fn validated_submit(
+    state: &AppState,
+    operation: &str,
+    payload: Value,
+) -> Result<(StatusCode, axum::Json<Queued>), ApiError> {
+    match state.jobs.registry().validate(operation, &payload) {
+        Some(Err(e)) => return Err(ApiError::Unprocessable(e.to_string())),
+        None => return Err(ApiError::Internal(format!("{operation} is not registered"))),
+        Some(Ok(())) => {}
+    }
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(submit(state, operation, payload).await?),
+    ))
+}
+
+/// Queues `load_ontology_snapshot`; the body is its payload, checked before queueing.
+#[utoipa::path(post, path = "/annotations/snapshots/load", tag = "ontology",
+    request_body(content = Object, description = "load_ontology_snapshot payload"), responses(
+    (status = 201, body = Queued), (status = 422, body = crate::error::ErrorBody)))]
+async fn load_snapshot(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<(StatusCode, axum::Json<Queued>), ApiError> {
+    validated_submit(&state, "load_ontology_snapshot", body).await
+}
+
+/// Queues `load_goa_annotations`; the body is its payload, checked before queueing.
+#[utoipa::path(post, path = "/annotations/sets/load-goa", tag = "annotations",
+    request_body(content = Object, description = "load_goa_annotations payload"), responses(
+    (status = 201, body = Queued), (status = 422, body = crate::error::ErrorBody)))]
+async fn load_goa(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<(StatusCode, axum::Json<Queued>), ApiError> {
+    validated_submit(&state, "load_goa_annotations", body).await
+}
+
+/// Queues `load_quickgo_annotations`; the body is its payload, checked before queueing.
+#[utoipa::path(post, path = "/annotations/sets/load-quickgo", tag = "annotations",
+    request_body(content = Object, description = "load_quickgo_annotations payload"), responses(
+    (status = 201, body = Queued), (status = 422, body = crate::error::ErrorBody)))]
+async fn load_quickgo(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<(StatusCode, axum::Json<Queued>), ApiError> {
+    validated_submit(&state, "load_quickgo_annotations", body).await
 }

@@ -23,7 +23,10 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_sets))
         .routes(routes!(generate_set))
-        .routes(routes!(get_set))
+        .routes(routes!(get_set, delete_set))
+        .routes(routes!(delete_result))
+        .routes(routes!(result_artifacts_zip))
+        .routes(routes!(delta_proteins_fasta))
         .routes(routes!(ground_truth_nk))
         .routes(routes!(ground_truth_lk))
         .routes(routes!(ground_truth_pk))
@@ -110,7 +113,11 @@ pub(crate) struct Queued {
     queue_name: String,
 }
 
-async fn submit(state: &AppState, operation: &str, payload: Value) -> Result<Queued, ApiError> {
+pub(crate) async fn submit(
+    state: &AppState,
+    operation: &str,
+    payload: Value,
+) -> Result<Queued, ApiError> {
     let job = state
         .jobs
         .submit(SubmitRequest {
@@ -438,4 +445,189 @@ async fn result_pr_curves(
         out.insert(setting.name().to_owned(), points);
     }
     Ok(axum::Json(out))
+}
+
+/// Removes a result's artifact directory; best effort (the rows are already gone),
+/// a failure is logged rather than returned.
+fn remove_artifacts(uri: &str) {
+    if let Some(dir) = protea_store::artifacts::file_uri_path(uri)
+        && let Err(e) = std::fs::remove_dir_all(&dir)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(uri, error = %e, "could not remove artifacts");
+    }
+}
+
+/// Deletes an evaluation set with its results and their artifacts (204).
+#[utoipa::path(delete, path = "/annotations/evaluation-sets/{id}", tag = "evaluation", params(("id" = Uuid, Path)), responses(
+    (status = 204), (status = 404, body = crate::error::ErrorBody)))]
+async fn delete_set(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let uris = protea_store::curation::delete_evaluation_set(state.jobs.pool(), id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("evaluation set {id} does not exist")))?;
+    uris.iter().for_each(|u| remove_artifacts(u));
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes one evaluation result and its artifacts (204).
+#[utoipa::path(delete, path = "/annotations/evaluation-sets/{id}/results/{rid}", tag = "evaluation",
+    params(("id" = Uuid, Path), ("rid" = Uuid, Path)), responses(
+    (status = 204), (status = 404, body = crate::error::ErrorBody)))]
+async fn delete_result(
+    State(state): State<AppState>,
+    Path((id, rid)): Path<(Uuid, Uuid)>,
+) -> Result<StatusCode, ApiError> {
+    let uri = protea_store::curation::delete_evaluation_result(state.jobs.pool(), id, rid)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "result {rid} of evaluation set {id} does not exist"
+            ))
+        })?;
+    if let Some(uri) = uri {
+        remove_artifacts(&uri);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every artifact of a result (cafaeval's TSVs, PR curves) as one zip.
+#[utoipa::path(get, path = "/annotations/evaluation-sets/{id}/results/{rid}/artifacts.zip", tag = "evaluation",
+    params(("id" = Uuid, Path), ("rid" = Uuid, Path)), responses(
+    (status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = crate::error::ErrorBody)))]
+async fn result_artifacts_zip(
+    State(state): State<AppState>,
+    Path((id, rid)): Path<(Uuid, Uuid)>,
+) -> Result<impl IntoResponse, ApiError> {
+    let r = load_result(&state, id, rid).await?;
+    let dir = r
+        .artifacts_uri
+        .as_deref()
+        .and_then(protea_store::artifacts::file_uri_path)
+        .filter(|d| d.is_dir())
+        .ok_or_else(|| ApiError::NotFound("this result has no artifacts".into()))?;
+    let bytes = tokio::task::spawn_blocking(move || zip_dir(&dir))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"evaluation-{rid}.zip\""),
+            ),
+        ],
+        bytes,
+    ))
+}
+
+/// The files under `root`, deflated, with `/`-separated relative names in sorted order.
+fn zip_dir(root: &std::path::Path) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+    use std::io::Write;
+    let mut files = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for path in files {
+        let name = path
+            .strip_prefix(root)?
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        out.start_file(name, options)?;
+        out.write_all(&std::fs::read(&path)?)?;
+    }
+    Ok(out.finish()?.into_inner())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DeltaFastaQuery {
+    /// `all` (default), `nk`, `lk` or `pk`.
+    category: Option<String>,
+}
+
+/// The sequences of the delta proteins that are in the database, sorted by accession,
+/// headed `>ACC [entry_name] [OS=organism] [OX=taxid] (NK|LK|PK)` (a protein both LK and
+/// PK is labelled LK), wrapped at 60 residues.
+#[utoipa::path(get, path = "/annotations/evaluation-sets/{id}/delta-proteins.fasta", tag = "evaluation",
+    params(("id" = Uuid, Path), DeltaFastaQuery), responses(
+    (status = 200, content_type = "text/x-fasta", body = String),
+    (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+async fn delta_proteins_fasta(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Query(q): Query<DeltaFastaQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let wanted = match q
+        .category
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("all") => None,
+        Some(c) => Some(Category::parse(c).ok_or_else(|| {
+            ApiError::BadRequest(format!("category must be all, nk, lk or pk, not {c:?}"))
+        })?),
+    };
+    let set = load_set(&state, id).await?;
+    let mut conn = state.jobs.pool().acquire().await?;
+    let delta = data::evaluation_set_delta(&mut conn, &set).await?;
+    drop(conn);
+    // One label per protein: NK, else LK, else PK.
+    let label = |cats: &[(protea_core::Aspect, Category)]| {
+        [Category::Nk, Category::Lk, Category::Pk]
+            .into_iter()
+            .find(|c| cats.iter().any(|(_, x)| x == c))
+    };
+    let chosen: Vec<(String, Category)> = delta
+        .categories
+        .iter()
+        .filter(|(_, cats)| wanted.is_none_or(|w| cats.iter().any(|(_, c)| *c == w)))
+        .filter_map(|(acc, cats)| label(cats).map(|l| (acc.clone(), l)))
+        .collect();
+    let accessions: Vec<String> = chosen.iter().map(|(a, _)| a.clone()).collect();
+    let labels: BTreeMap<String, Category> = chosen.into_iter().collect();
+    let proteins = protea_store::browse::protein_sequences(state.jobs.pool(), &accessions).await?;
+    let mut body = String::new();
+    for p in proteins {
+        body.push('>');
+        body.push_str(&p.accession);
+        for part in [
+            p.entry_name.clone(),
+            p.organism.as_ref().map(|o| format!("OS={o}")),
+            p.taxonomy_id.as_ref().map(|t| format!("OX={t}")),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            body.push(' ');
+            body.push_str(&part);
+        }
+        body.push_str(&format!(" ({})\n", labels[&p.accession].name()));
+        for line in p.sequence.as_bytes().chunks(60) {
+            body.push_str(&String::from_utf8_lossy(line));
+            body.push('\n');
+        }
+    }
+    Ok((
+        [(header::CONTENT_TYPE, "text/x-fasta; charset=utf-8")],
+        body,
+    ))
 }

@@ -6,7 +6,7 @@ use crate::commands::platform::client_pool;
 use crate::config::Config;
 use clap::{Args, Subcommand};
 use protea_ops::query_set_upload::{self, UploadError};
-use protea_store::{browse, query_sets};
+use protea_store::{browse, curation, query_sets};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use uuid::Uuid;
@@ -48,6 +48,16 @@ pub(crate) enum ProteinCommand {
         #[arg(long)]
         release: Option<String>,
     },
+    /// The GO annotations of a protein, by aspect then term.
+    Annotations {
+        accession: String,
+        /// Only this annotation set.
+        #[arg(long)]
+        set: Option<Uuid>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,6 +77,23 @@ pub(crate) enum OntologyCommand {
         #[arg(long)]
         relations: Option<String>,
     },
+    /// The listed terms and their ancestors, with the edges among them (JSON).
+    Subgraph {
+        snapshot: Uuid,
+        /// GO ids, comma-separated.
+        go_ids: String,
+        #[arg(long, default_value_t = 3)]
+        depth: i32,
+    },
+    /// Set the IA file URL of a snapshot (used when an evaluation gives no ia_file).
+    IaUrl {
+        snapshot: Uuid,
+        /// URL or path; omit with --clear.
+        #[arg(required_unless_present = "clear")]
+        url: Option<String>,
+        #[arg(long, conflicts_with = "url")]
+        clear: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,6 +107,8 @@ pub(crate) enum AnnotationSetCommand {
     },
     /// One set with counts by aspect and evidence (JSON).
     Show { id: Uuid },
+    /// Delete a set and its annotations (refused while a prediction or evaluation set uses it).
+    Delete { id: Uuid },
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,6 +184,28 @@ pub(crate) async fn protein(config: &Config, command: ProteinCommand) -> anyhow:
             &protea_store::interpro_hits::protein_hits(&pool, &accession, release.as_deref())
                 .await?,
         )?,
+        ProteinCommand::Annotations {
+            accession,
+            set,
+            json,
+        } => {
+            let rows = browse::protein_annotations(&pool, &accession, set).await?;
+            if json {
+                return print_json(&rows).map(|_| ExitCode::SUCCESS);
+            }
+            for a in &rows {
+                println!(
+                    "{}  {}  {:<4} {:<14} {:<8} {}",
+                    a.go_id,
+                    a.aspect.as_deref().unwrap_or("-"),
+                    a.evidence_code.as_deref().unwrap_or("-"),
+                    a.qualifier.as_deref().unwrap_or("-"),
+                    a.annotation_set_source,
+                    a.name.as_deref().unwrap_or("")
+                );
+            }
+            eprintln!("{} annotation(s)", rows.len());
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -197,6 +248,25 @@ pub(crate) async fn ontology(
                 None => anyhow::bail!("term {go_id} not found in snapshot {snapshot}"),
             }
         }
+        OntologyCommand::Subgraph {
+            snapshot,
+            go_ids,
+            depth,
+        } => {
+            let go_ids: Vec<String> = go_ids
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
+            let graph = browse::subgraph(&pool, snapshot, &go_ids, depth.clamp(1, 6)).await?;
+            print_json(&graph)?;
+        }
+        OntologyCommand::IaUrl { snapshot, url, .. } => {
+            match curation::set_ia_url(&pool, snapshot, url.as_deref()).await? {
+                Some(updated) => print_json(&updated)?,
+                None => anyhow::bail!("ontology snapshot {snapshot} not found"),
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -233,6 +303,20 @@ pub(crate) async fn annotation_set(
             Some(s) => print_json(&s)?,
             None => anyhow::bail!("annotation set {id} not found"),
         },
+        AnnotationSetCommand::Delete { id } => {
+            match curation::delete_annotation_set(&pool, id).await? {
+                None => anyhow::bail!("annotation set {id} not found"),
+                Some(Ok(done)) => eprintln!(
+                    "deleted annotation set {id} ({} annotations)",
+                    done.annotations_deleted
+                ),
+                Some(Err(in_use)) => anyhow::bail!(
+                    "annotation set {id} is used by prediction sets {:?} and evaluation sets {:?}; delete those first",
+                    in_use.prediction_sets,
+                    in_use.evaluation_sets
+                ),
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
