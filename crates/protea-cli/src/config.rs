@@ -20,6 +20,8 @@
 //! reaper_interval_seconds = 10     # PROTEA_WORKER_REAPER_INTERVAL_SECONDS
 //! max_attempts = 5                 # PROTEA_WORKER_MAX_ATTEMPTS: deliveries before a dead letter
 //! retry_base_seconds = 1.0         # PROTEA_WORKER_RETRY_BASE_SECONDS: first back-off
+//! [interpro]
+//! interproscan_bin = "/opt/interproscan/interproscan.sh"  # PROTEA_INTERPROSCAN_BIN; unset = PATH
 //! ```
 
 use anyhow::Context;
@@ -40,6 +42,25 @@ pub(crate) struct Config {
     pub(crate) worker: WorkerSection,
     #[serde(default)]
     pub(crate) sources: SourcesSection,
+    #[serde(default)]
+    pub(crate) interpro: InterproSection,
+}
+
+/// Where `interproscan.sh` is when a run_interproscan_batch payload names no
+/// `binary_path` (unset: looked up on `PATH`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InterproSection {
+    pub(crate) interproscan_bin: Option<PathBuf>,
+}
+
+impl InterproSection {
+    /// The extension the workers install for run_interproscan_batch.
+    pub(crate) fn to_config(&self) -> protea_ops::interproscan::InterproScanConfig {
+        protea_ops::interproscan::InterproScanConfig {
+            binary: self.interproscan_bin.clone(),
+        }
+    }
 }
 
 /// Base URLs of UniProt REST and QuickGO (a mirror or a test server may
@@ -144,6 +165,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("WORKER_RETRY_BASE_SECONDS", "worker.retry_base_seconds"),
     ("UNIPROT_URL", "sources.uniprot_url"),
     ("QUICKGO_URL", "sources.quickgo_url"),
+    ("INTERPROSCAN_BIN", "interpro.interproscan_bin"),
 ];
 
 pub(crate) fn default_data_dir() -> PathBuf {
@@ -170,6 +192,7 @@ pub(crate) fn load(data_dir: Option<&Path>, config_file: Option<&Path>) -> anyho
         api: ApiSection::default(),
         worker: WorkerSection::default(),
         sources: SourcesSection::default(),
+        interpro: InterproSection::default(),
     };
     let mut figment = Figment::from(Serialized::defaults(&defaults));
     let file = match config_file {
@@ -265,6 +288,32 @@ mod tests {
             let sources = config.sources.to_sources();
             assert_eq!(sources.uniprot_url, "http://127.0.0.1:9/uniprot");
             assert_eq!(sources.quickgo_url, "http://mirror/quickgo");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn interproscan_binary_from_the_file_then_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        std::fs::write(
+            &file,
+            "[interpro]\ninterproscan_bin = \"/opt/ips/interproscan.sh\"\n",
+        )
+        .unwrap();
+        figment::Jail::expect_with(|jail| {
+            let config = load(Some(dir.path()), Some(&file)).map_err(|e| e.to_string())?;
+            let binary = config.interpro.to_config().binary;
+            assert_eq!(binary, Some(PathBuf::from("/opt/ips/interproscan.sh")));
+            jail.set_env("PROTEA_INTERPROSCAN_BIN", "/usr/local/bin/interproscan.sh");
+            let config = load(Some(dir.path()), Some(&file)).map_err(|e| e.to_string())?;
+            let binary = config.interpro.to_config().binary;
+            assert_eq!(
+                binary,
+                Some(PathBuf::from("/usr/local/bin/interproscan.sh"))
+            );
+            let config = load(Some(dir.path()), None).map_err(|e| e.to_string())?;
+            assert!(config.interpro.interproscan_bin.is_some());
             Ok(())
         });
     }

@@ -27,6 +27,7 @@ pub mod fasta;
 pub mod gaf;
 pub mod ia;
 pub mod interpro2go;
+pub mod interproscan;
 pub mod io;
 pub mod obo;
 pub mod quickgo_tsv;

@@ -7,7 +7,9 @@ use protea_core::parse_isoform;
 use protea_core::{Aspect, GoId};
 use protea_formats::fasta::validate::Validator;
 use protea_formats::taxonomy::{TaxonRelation, Taxonomy};
-use protea_formats::{eco, fasta, gaf, ia, interpro2go, io, obo, quickgo_tsv, uniprot_tsv};
+use protea_formats::{
+    eco, fasta, gaf, ia, interpro2go, interproscan, io, obo, quickgo_tsv, uniprot_tsv,
+};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -503,4 +505,93 @@ fn truncated_real_obo_gz_is_an_error_naming_the_file() {
     assert!(matches!(err, protea_formats::Error::Gzip { .. }), "{err:?}");
     assert_eq!(err.source_name(), "cut.obo.gz");
     assert!(err.line() > 100_000, "{err}");
+}
+
+fn read_interproscan(path: &std::path::Path, name: &str) -> Vec<interproscan::Match> {
+    interproscan::Reader::new(io::open(path).unwrap(), name)
+        .matches()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn interproscan6_test_output() {
+    let dir = data_or_skip!();
+    let path = dir.join("interpro/interproscan6.test.faa.tsv.gz");
+    let rows = read_interproscan(&path, "test.faa.tsv");
+    // F="zcat interproscan6.test.faa.tsv.gz"
+    assert_eq!(rows.len(), 10_745); // $F | wc -l
+    let proteins: HashSet<&str> = rows.iter().map(|m| m.protein_id.as_str()).collect();
+    assert_eq!(proteins.len(), 1_027); // $F | cut -f1 | sort -u | wc -l
+    let with_ipr: Vec<_> = rows
+        .iter()
+        .filter(|m| m.interpro_accession.is_some())
+        .collect();
+    assert_eq!(with_ipr.len(), 6_433); // $F | awk -F'\t' '$12!="-"' | wc -l
+    let pairs: HashSet<(&str, &str)> = with_ipr
+        .iter()
+        .map(|m| {
+            (
+                m.protein_id.as_str(),
+                m.interpro_accession.as_deref().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(pairs.len(), 4_004); // $F | awk -F'\t' '$12!="-"{print $1"\t"$12}' | sort -u | wc -l
+    let go: usize = rows.iter().map(|m| m.go_terms.len()).sum();
+    assert_eq!(go, 7_782); // $F | awk -F'\t' '$14!="-"{n+=split($14,a,"|")}END{print n}'
+    assert!(rows.iter().all(|m| m.pathways.is_empty())); // column 15 is `-` everywhere
+    // awk -F'\t' '$9=="-"' → 815 rows, '$9=="null"' → 3,385 rows (InterProScan 6's "no score")
+    assert_eq!(
+        rows.iter().filter(|m| m.score.is_none()).count(),
+        815 + 3_385
+    );
+    let span: u64 = rows.iter().map(|m| u64::from(m.end - m.start + 1)).sum();
+    assert_eq!(span, 2_004_692); // awk '{s+=$8-$7+1}END{print s}'
+    let pfam = rows.iter().filter(|m| m.analysis == "Pfam").count();
+    assert_eq!(pfam, 1_471); // $F | cut -f4 | sort | uniq -c
+
+    // A second, independent method on the raw text: split lines by hand.
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut io::open(&path).unwrap(), &mut text).unwrap();
+    let raw: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(raw.len(), rows.len());
+    assert_eq!(raw.iter().filter(|c| c[11] != "-").count(), with_ipr.len());
+    for (cells, m) in raw.iter().zip(&rows) {
+        assert_eq!(cells[4], m.signature_accession);
+        assert_eq!(cells[6].parse::<u32>().unwrap(), m.start);
+    }
+}
+
+#[test]
+fn interproscan6_integration_output() {
+    let dir = data_or_skip!();
+    let path = dir.join("interpro/interproscan6.integration_expected_output.tsv");
+    let rows = read_interproscan(&path, "expected_output.tsv");
+    // The last line has no newline, so `wc -l` says 180:
+    assert_eq!(rows.len(), 181); // awk -F'\t' '{print NF}' F | sort | uniq -c → 181 × 15
+    let proteins: HashSet<&str> = rows.iter().map(|m| m.protein_id.as_str()).collect();
+    assert_eq!(proteins.len(), 12); // cut -f1 F | sort -u | wc -l
+    let with_ipr = rows
+        .iter()
+        .filter(|m| m.interpro_accession.is_some())
+        .count();
+    assert_eq!(with_ipr, 109); // awk -F'\t' '$12!="-"' F | wc -l
+    let go: usize = rows.iter().map(|m| m.go_terms.len()).sum();
+    assert_eq!(go, 100); // awk -F'\t' '$14!="-"{n+=split($14,a,"|")}END{print n}' F
+    let pathways: usize = rows.iter().map(|m| m.pathways.len()).sum();
+    assert_eq!(pathways, 6_584); // awk -F'\t' '$15!="-"{n+=split($15,a,"|")}END{print n}' F
+    // Second method: count `|`-separated pathway items on the raw lines.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let raw: usize = text
+        .lines()
+        .filter_map(|l| l.split('\t').nth(14))
+        .filter(|c| *c != "-")
+        .map(|c| c.matches('|').count() + 1)
+        .sum();
+    assert_eq!(raw, pathways);
+    assert!(
+        rows.iter()
+            .all(|m| m.md5.as_ref().is_some_and(|h| h.len() == 32))
+    );
 }

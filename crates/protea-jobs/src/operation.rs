@@ -220,7 +220,9 @@ impl Registry {
         name: &str,
         payload: &serde_json::Value,
     ) -> Option<Result<(), protea_core::PayloadError>> {
-        self.operations.get(name).map(|op| op.validate_json(payload))
+        self.operations
+            .get(name)
+            .map(|op| op.validate_json(payload))
     }
 
     pub fn list(&self) -> Vec<OperationInfo> {

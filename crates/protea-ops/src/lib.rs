@@ -21,14 +21,17 @@ pub mod fetch_uniprot_metadata;
 pub mod generate_evaluation_set;
 pub mod ingest;
 pub mod insert_proteins;
+pub mod interproscan;
 pub mod load_goa_annotations;
 pub mod load_interpro_go_mapping;
 pub mod load_ontology_snapshot;
 pub mod load_quickgo_annotations;
 pub mod load_taxonomy;
 pub mod ping;
+pub mod predict_go_terms_from_interpro;
 pub mod query_set_upload;
 pub mod run_cafa_evaluation;
+pub mod run_interproscan_batch;
 mod uniprot_payload;
 
 use protea_jobs::Registry;
@@ -46,4 +49,6 @@ pub fn registry() -> Registry {
         .register(fetch_uniprot_metadata::FetchUniprotMetadata)
         .register(load_quickgo_annotations::LoadQuickgoAnnotations)
         .register(load_taxonomy::LoadTaxonomy)
+        .register(run_interproscan_batch::RunInterproscanBatch)
+        .register(predict_go_terms_from_interpro::PredictGoTermsFromInterpro)
 }

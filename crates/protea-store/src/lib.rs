@@ -15,6 +15,8 @@ pub mod embedded;
 mod error;
 pub mod evaluation;
 pub mod interpro;
+pub mod interpro_hits;
+pub mod interpro_propagation;
 pub mod ontology;
 pub mod proteins;
 pub mod query_sets;

@@ -3,6 +3,7 @@
 pub(crate) mod catalog;
 pub(crate) mod evaluation;
 pub(crate) mod health;
+pub(crate) mod interpro;
 pub(crate) mod jobs;
 pub(crate) mod query_sets;
 pub(crate) mod scoring;

@@ -41,6 +41,13 @@ pub(crate) enum ProteinCommand {
     Show { accession: String },
     /// Counts (JSON).
     Stats,
+    /// The stored InterProScan matches of one protein (JSON).
+    Interpro {
+        accession: String,
+        /// Keep one InterProScan release (e.g. 5.77-108.0).
+        #[arg(long)]
+        release: Option<String>,
+    },
     /// The GO annotations of a protein, by aspect then term.
     Annotations {
         accession: String,
@@ -173,6 +180,10 @@ pub(crate) async fn protein(config: &Config, command: ProteinCommand) -> anyhow:
             None => anyhow::bail!("protein {accession} not found"),
         },
         ProteinCommand::Stats => print_json(&browse::protein_stats(&pool).await?)?,
+        ProteinCommand::Interpro { accession, release } => print_json(
+            &protea_store::interpro_hits::protein_hits(&pool, &accession, release.as_deref())
+                .await?,
+        )?,
         ProteinCommand::Annotations {
             accession,
             set,

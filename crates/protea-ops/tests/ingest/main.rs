@@ -5,6 +5,7 @@
 #![allow(unreachable_pub)]
 
 mod annotations;
+mod interpro;
 mod ontology;
 mod proteins;
 mod support;
