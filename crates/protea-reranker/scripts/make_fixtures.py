@@ -197,3 +197,44 @@ write_matrix(os.path.join(PCADIR, "components.tsv"), comps)
 write_matrix(os.path.join(PCADIR, "projection.tsv"), proj)
 write_matrix(os.path.join(PCADIR, "sklearn_components.tsv"), sk.components_)
 print("fixtures written to", DATA)
+
+# Anc2Vec: a small .npz in the reference's layout (embeddings float32 N x D, go_ids as a
+# numpy unicode array, ontology_release), compressed like np.savez_compressed writes it, and
+# the signals of ecosystem.md §4.6 computed with numpy in float32 for a few candidates.
+A2V = os.path.join(DATA, "anc2vec")
+os.makedirs(A2V, exist_ok=True)
+ids = np.array([f"GO:{i:07d}" for i in (3674, 5575, 8150, 5515, 16020, 3824, 9987)])
+emb = rng.normal(size=(len(ids), 8)).astype(np.float32)
+emb[4] = 0.0  # GO:0016020 has a zero vector: no embedding
+np.savez_compressed(os.path.join(A2V, "anc2vec_small.npz"), embeddings=emb, go_ids=ids,
+                    ontology_release=np.array(["2020-10-06"]))
+norms = np.linalg.norm(emb, axis=1, keepdims=True)
+unit = np.where(norms > 0, emb / np.where(norms > 0, norms, 1), 0).astype(np.float32)
+lookup = {g: unit[i] for i, g in enumerate(ids) if norms[i, 0] > 0}
+cases = [
+    ("GO:0003674", ["GO:0005515", "GO:0003824", "GO:0005515", "GO:0016020"]),
+    ("GO:0008150", ["GO:0009987"]),
+    ("GO:0016020", ["GO:0005515"]),            # candidate without an embedding
+    ("GO:0005575", ["GO:0016020", "GO:9999999"]),  # no contributing neighbour term
+    ("GO:9999999", ["GO:0003674"]),            # candidate unknown to the file
+]
+with open(os.path.join(A2V, "signals.tsv"), "w") as f:
+    f.write(HEADER)
+    f.write("# candidate\tneighbour terms\tneighbor_cos\tneighbor_maxcos\thas_emb\n")
+    for cand, terms in cases:
+        vecs = [lookup[t] for t in sorted(set(terms)) if t in lookup]
+        if vecs:
+            m = np.mean(np.stack(vecs), axis=0).astype(np.float32)
+            n = np.linalg.norm(m)
+            centroid = m / n if n > 0 else None
+        else:
+            centroid = None
+        if cand in lookup:
+            c = lookup[cand]
+            cos = float(c @ centroid) if centroid is not None else float("nan")
+            maxcos = float(np.max(np.stack(vecs) @ c)) if vecs else float("nan")
+            has = 1.0
+        else:
+            cos, maxcos, has = float("nan"), float("nan"), 0.0
+        f.write(f"{cand}\t{','.join(terms)}\t{cos!r}\t{maxcos!r}\t{has!r}\n")
+print("anc2vec fixtures written")

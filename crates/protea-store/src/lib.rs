@@ -17,6 +17,7 @@ pub mod interpro;
 pub mod ontology;
 pub mod proteins;
 pub mod query_sets;
+pub mod reranker_models;
 pub mod scoring;
 pub mod taxonomy;
 

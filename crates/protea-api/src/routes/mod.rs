@@ -5,4 +5,5 @@ pub(crate) mod evaluation;
 pub(crate) mod health;
 pub(crate) mod jobs;
 pub(crate) mod query_sets;
+pub(crate) mod reranker_models;
 pub(crate) mod scoring;
