@@ -201,27 +201,34 @@ pub fn apply_reranker<R: FeatureSource>(
 
 /// The FARM-EXP.5 guard: the schema sha recorded with the model must equal the live one
 /// (`compute_feature_schema_sha` of the active feature families, computed by the caller).
-/// On a mismatch the `reranker.schema_mismatch` event (level error) is returned with the
-/// error, for the caller to emit before failing.
-pub fn check_schema(model_sha: &str, live_sha: &str) -> Result<(), (Event, RerankerError)> {
+/// On a mismatch the caller emits [`error_event`] of the error (level error) and fails.
+pub fn check_schema(model_sha: &str, live_sha: &str) -> Result<()> {
     if model_sha == live_sha {
         return Ok(());
     }
-    let event = Event {
-        name: events::SCHEMA_MISMATCH,
-        level: "error",
-        message: format!(
-            "re-ranker feature schema {model_sha} differs from the live schema {live_sha}"
-        ),
-        fields: json!({"model_sha": model_sha, "live_sha": live_sha}),
-    };
-    Err((
-        event,
+    Err(RerankerError::SchemaShaMismatch {
+        model_sha: model_sha.to_string(),
+        live_sha: live_sha.to_string(),
+    })
+}
+
+/// The event an error calls for: `reranker.schema_mismatch` (level error) for a schema
+/// mismatch, none otherwise.
+pub fn error_event(error: &RerankerError) -> Option<Event> {
+    match error {
         RerankerError::SchemaShaMismatch {
-            model_sha: model_sha.to_string(),
-            live_sha: live_sha.to_string(),
-        },
-    ))
+            model_sha,
+            live_sha,
+        } => Some(Event {
+            name: events::SCHEMA_MISMATCH,
+            level: "error",
+            message: format!(
+                "re-ranker feature schema {model_sha} differs from the live schema {live_sha}"
+            ),
+            fields: json!({"model_sha": model_sha, "live_sha": live_sha}),
+        }),
+        _ => None,
+    }
 }
 
 /// Maps an aspect spelling (F/P/C, mfo/bpo/cco, MFO/BPO/CCO) to F/P/C, as
@@ -243,6 +250,16 @@ pub struct ScoreSummary {
     pub mean_score: Option<f64>,
 }
 
+/// What [`RerankerScorer::score`] returns.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    /// One per row; `None` = no booster for the row's aspect.
+    pub scores: Vec<Option<f64>>,
+    pub summary: ScoreSummary,
+    /// `reranker.applied`.
+    pub event: Event,
+}
+
 /// The scoring step of a prediction batch: one booster for every row, or one per aspect
 /// (which wins; rows of an aspect without a booster keep no score: selective re-ranking).
 #[derive(Debug, Clone)]
@@ -256,22 +273,15 @@ pub struct RerankerScorer {
 
 impl RerankerScorer {
     /// Scores `rows` (their `aspect` column routes them when per-aspect boosters are set)
-    /// after the schema guard. Returns one score per row (`None` = not re-ranked), the
-    /// summary, and the events to emit; on a schema mismatch, the error event and the
-    /// error.
-    pub fn score<R: FeatureSource>(
-        &self,
-        rows: &[R],
-        live_sha: &str,
-    ) -> Result<(Vec<Option<f64>>, ScoreSummary, Vec<Event>), (Vec<Event>, RerankerError)> {
-        if let Err((event, error)) = check_schema(&self.feature_schema_sha, live_sha) {
-            return Err((vec![event], error));
-        }
-        let fail = |e: RerankerError| (Vec::new(), e);
+    /// after the schema guard: one score per row (`None` = not re-ranked), the summary,
+    /// and the `reranker.applied` event. On an error, [`error_event`] gives the event to
+    /// emit before failing.
+    pub fn score<R: FeatureSource>(&self, rows: &[R], live_sha: &str) -> Result<Scored> {
+        check_schema(&self.feature_schema_sha, live_sha)?;
         let mut scores = vec![None; rows.len()];
         if self.by_aspect.is_empty() {
             if let Some(booster) = &self.booster {
-                let s = apply_reranker(booster, rows, self.codes.as_ref()).map_err(fail)?;
+                let s = apply_reranker(booster, rows, self.codes.as_ref())?;
                 for (slot, v) in scores.iter_mut().zip(s) {
                     *slot = Some(v);
                 }
@@ -288,8 +298,7 @@ impl RerankerScorer {
             }
             for (key, indices) in groups {
                 let subset: Vec<&R> = indices.iter().map(|&i| &rows[i]).collect();
-                let s = apply_reranker(&self.by_aspect[&key], &subset, self.codes.as_ref())
-                    .map_err(fail)?;
+                let s = apply_reranker(&self.by_aspect[&key], &subset, self.codes.as_ref())?;
                 for (i, v) in indices.into_iter().zip(s) {
                     scores[i] = Some(v);
                 }
@@ -302,7 +311,7 @@ impl RerankerScorer {
             mean_score: (!applied.is_empty())
                 .then(|| applied.iter().sum::<f64>() / applied.len() as f64),
         };
-        let events = vec![Event {
+        let event = Event {
             name: events::APPLIED,
             level: "info",
             message: format!(
@@ -311,8 +320,12 @@ impl RerankerScorer {
                 rows.len()
             ),
             fields: serde_json::to_value(&summary).unwrap_or(Value::Null),
-        }];
-        Ok((scores, summary, events))
+        };
+        Ok(Scored {
+            scores,
+            summary,
+            event,
+        })
     }
 }
 

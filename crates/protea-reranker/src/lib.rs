@@ -18,7 +18,8 @@ pub mod tax_voters;
 
 pub use apply::{
     CategoricalCodes, Event, FeatureMatrix, FeatureSource, FeatureValue, RerankerScorer,
-    ScoreSummary, apply_reranker, calibrate_scores, check_schema, feature_matrix,
+    ScoreSummary, Scored, apply_reranker, calibrate_scores, check_schema, error_event,
+    feature_matrix,
 };
 pub use error::{RerankerError, Result};
 pub use lgbm::{Booster, Objective};

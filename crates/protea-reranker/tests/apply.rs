@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use protea_reranker::apply::{aspect_key, events};
 use protea_reranker::{
     Booster, FeatureValue, RerankerError, RerankerScorer, apply_reranker, calibrate_scores,
-    check_schema, feature_matrix,
+    check_schema, error_event, feature_matrix,
 };
 
 type Row = HashMap<String, FeatureValue>;
@@ -120,13 +120,15 @@ fn binary_scores_are_probabilities_and_ranking_scores_are_squashed() {
 #[test]
 fn a_schema_mismatch_is_an_error_with_its_event() {
     assert!(check_schema("7fcecf26aa0a", "7fcecf26aa0a").is_ok());
-    let (event, error) = check_schema("7fcecf26aa0a", "94e87ae6f4ed").unwrap_err();
-    assert_eq!(event.name, events::SCHEMA_MISMATCH);
-    assert_eq!(event.level, "error");
+    let error = check_schema("7fcecf26aa0a", "94e87ae6f4ed").unwrap_err();
     assert!(matches!(error, RerankerError::SchemaShaMismatch { .. }));
     assert!(
         error.to_string().contains("7fcecf26aa0a") && error.to_string().contains("94e87ae6f4ed")
     );
+    let event = error_event(&error).unwrap();
+    assert_eq!(event.name, events::SCHEMA_MISMATCH);
+    assert_eq!(event.level, "error");
+    assert_eq!(event.fields["live_sha"], "94e87ae6f4ed");
 
     let scorer = RerankerScorer {
         booster: Some(booster("reranker23")),
@@ -135,12 +137,15 @@ fn a_schema_mismatch_is_an_error_with_its_event() {
         codes: None,
     };
     let rows = vec![row(&[("distance", 0.1.into())])];
-    let (events, _) = scorer.score(&rows, "94e87ae6f4ed").unwrap_err();
-    assert_eq!(events[0].name, "reranker.schema_mismatch");
-    let (scores, summary, events) = scorer.score(&rows, "7fcecf26aa0a").unwrap();
-    assert!(scores[0].is_some());
-    assert_eq!((summary.applied, summary.skipped), (1, 0));
-    assert_eq!(events[0].name, events::APPLIED);
+    let error = scorer.score(&rows, "94e87ae6f4ed").unwrap_err();
+    assert_eq!(
+        error_event(&error).unwrap().name,
+        "reranker.schema_mismatch"
+    );
+    let scored = scorer.score(&rows, "7fcecf26aa0a").unwrap();
+    assert!(scored.scores[0].is_some());
+    assert_eq!((scored.summary.applied, scored.summary.skipped), (1, 0));
+    assert_eq!(scored.event.name, events::APPLIED);
 }
 
 #[test]
@@ -157,10 +162,13 @@ fn per_aspect_boosters_leave_other_aspects_unscored() {
         row(&[("aspect", "P".into()), ("distance", 0.1.into())]),
         row(&[("aspect", "F".into()), ("distance", 0.7.into())]),
     ];
-    let (scores, summary, _) = scorer.score(&rows, "s").unwrap();
-    assert!(scores[0].is_some() && scores[2].is_some());
-    assert_eq!(scores[1], None, "no booster for P: selective re-ranking");
-    assert_eq!((summary.applied, summary.skipped), (2, 1));
+    let scored = scorer.score(&rows, "s").unwrap();
+    assert!(scored.scores[0].is_some() && scored.scores[2].is_some());
+    assert_eq!(
+        scored.scores[1], None,
+        "no booster for P: selective re-ranking"
+    );
+    assert_eq!((scored.summary.applied, scored.summary.skipped), (2, 1));
     assert_eq!(aspect_key("cco"), Some('C'));
     assert_eq!(aspect_key("cellular_component"), None);
 }
