@@ -42,7 +42,7 @@ pub fn fit_embedding_pca(
     max_fit_samples: usize,
     seed: u64,
 ) -> Result<PcaState> {
-    if dim == 0 || embeddings.len() % dim != 0 {
+    if dim == 0 || !embeddings.len().is_multiple_of(dim) {
         return Err(RerankerError::input(
             "embeddings",
             format!(
