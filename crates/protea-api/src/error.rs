@@ -106,3 +106,15 @@ impl From<protea_store::StoreError> for ApiError {
         }
     }
 }
+
+/// Re-ranker model imports: a bad field is 422, a taken name 409.
+impl From<protea_store::reranker_models::ImportError> for ApiError {
+    fn from(err: protea_store::reranker_models::ImportError) -> ApiError {
+        use protea_store::reranker_models::ImportError;
+        match err {
+            ImportError::Invalid { .. } => ApiError::Unprocessable(err.to_string()),
+            ImportError::DuplicateName(_) => ApiError::Conflict(err.to_string()),
+            ImportError::Store(store) => store.into(),
+        }
+    }
+}

@@ -89,4 +89,5 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::catalog::router())
         .merge(routes::query_sets::router())
         .merge(routes::interpro::router())
+        .merge(routes::reranker_models::router())
 }

@@ -85,6 +85,9 @@ enum Command {
     /// Upload, list, show and delete query sets (user FASTA).
     #[command(subcommand, name = "query-set")]
     QuerySet(commands::catalog::QuerySetCommand),
+    /// Register LightGBM re-rankers (model.txt), list and show them.
+    #[command(subcommand, name = "reranker-model")]
+    RerankerModel(commands::reranker_models::RerankerModelCommand),
 }
 
 fn main() -> ExitCode {
@@ -128,6 +131,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::catalog::annotation_set(&config, command).await
         }
         Command::QuerySet(command) => commands::catalog::query_set(&config, command).await,
+        Command::RerankerModel(command) => commands::reranker_models::run(&config, command).await,
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
         Command::Embed(_) => unreachable!("handled above"),
     }

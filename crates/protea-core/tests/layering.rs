@@ -16,6 +16,7 @@ const PURE: &[&str] = &[
     "protea-evaluation",
     "protea-plm",
     "protea-features",
+    "protea-reranker",
 ];
 const FORBIDDEN: &[&str] = &["sqlx", "tokio", "reqwest", "axum", "hyper", "async-std"];
 

@@ -20,6 +20,7 @@ pub mod interpro_propagation;
 pub mod ontology;
 pub mod proteins;
 pub mod query_sets;
+pub mod reranker_models;
 pub mod scoring;
 pub mod taxonomy;
 

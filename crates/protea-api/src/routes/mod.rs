@@ -6,4 +6,5 @@ pub(crate) mod health;
 pub(crate) mod interpro;
 pub(crate) mod jobs;
 pub(crate) mod query_sets;
+pub(crate) mod reranker_models;
 pub(crate) mod scoring;
