@@ -54,7 +54,12 @@ fn rows(path: &Path) -> Vec<(usize, usize, u32, f32)> {
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
             assert_eq!(f.len(), 4, "{l}");
-            (f[0].parse().unwrap(), f[1].parse().unwrap(), f[2].parse().unwrap(), f[3].parse().unwrap())
+            (
+                f[0].parse().unwrap(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+                f[3].parse().unwrap(),
+            )
         })
         .collect()
 }
@@ -65,14 +70,22 @@ fn expected(refs: &Matrix, queries: &Matrix, p: &SearchParams) -> Vec<(usize, us
         .unwrap()
         .iter()
         .enumerate()
-        .flat_map(|(q, l)| l.iter().enumerate().map(move |(i, n)| (q, i + 1, n.index, n.distance)))
+        .flat_map(|(q, l)| {
+            l.iter()
+                .enumerate()
+                .map(move |(i, n)| (q, i + 1, n.index, n.distance))
+        })
         .collect()
 }
 
 #[test]
 fn exact_ivf_and_hnsw_write_what_the_library_returns() {
     let dir = tempfile::tempdir().unwrap();
-    let (rp, qp, out) = (dir.path().join("r.npy"), dir.path().join("q.npy"), dir.path().join("o.tsv"));
+    let (rp, qp, out) = (
+        dir.path().join("r.npy"),
+        dir.path().join("q.npy"),
+        dir.path().join("o.tsv"),
+    );
     let (refs, queries) = (matrix(1500, 24, 1), matrix(40, 24, 2));
     write_npy(&rp, &refs).unwrap();
     write_npy(&qp, &queries).unwrap();
@@ -80,37 +93,80 @@ fn exact_ivf_and_hnsw_write_what_the_library_returns() {
     ok(&knn(&["-k", "7", "--metric", "l2"], &rp, &qp, &out));
     let got = rows(&out);
     assert_eq!(got.len(), 40 * 7);
-    assert_eq!(got, expected(&refs, &queries, &SearchParams::exact(7, Metric::L2)));
+    assert_eq!(
+        got,
+        expected(&refs, &queries, &SearchParams::exact(7, Metric::L2))
+    );
 
-    let ivf = Backend::IvfFlat { nlist: 30, nprobe: 4 };
+    let ivf = Backend::IvfFlat {
+        nlist: 30,
+        nprobe: 4,
+    };
     let index = dir.path().join("ivf.idx");
-    let args = ["-k", "5", "--backend", "ivf", "--nlist", "30", "--nprobe", "4", "--index", index.to_str().unwrap()];
+    let args = [
+        "-k",
+        "5",
+        "--backend",
+        "ivf",
+        "--nlist",
+        "30",
+        "--nprobe",
+        "4",
+        "--index",
+        index.to_str().unwrap(),
+    ];
     ok(&knn(&args, &rp, &qp, &out));
     let first = rows(&out);
-    let p = SearchParams { backend: ivf, ..SearchParams::exact(5, Metric::Cosine) };
+    let p = SearchParams {
+        backend: ivf,
+        ..SearchParams::exact(5, Metric::Cosine)
+    };
     assert_eq!(first, expected(&refs, &queries, &p));
     assert!(index.exists(), "the index file is written");
     ok(&knn(&args, &rp, &qp, &out)); // now read from the file
     assert_eq!(rows(&out), first);
 
-    let hnsw = ["-k", "5", "--backend", "hnsw", "--hnsw-m", "16", "--ef-search", "200"];
+    let hnsw = [
+        "-k",
+        "5",
+        "--backend",
+        "hnsw",
+        "--hnsw-m",
+        "16",
+        "--ef-search",
+        "200",
+    ];
     ok(&knn(&hnsw, &rp, &qp, &out));
     let got = rows(&out);
     let exact = expected(&refs, &queries, &SearchParams::exact(5, Metric::Cosine));
-    let hits = got.iter().filter(|g| exact.iter().any(|e| e.0 == g.0 && e.2 == g.2)).count();
-    assert!(hits as f64 >= 0.95 * exact.len() as f64, "HNSW recall {hits}/{}", exact.len());
+    let hits = got
+        .iter()
+        .filter(|g| exact.iter().any(|e| e.0 == g.0 && e.2 == g.2))
+        .count();
+    assert!(
+        hits as f64 >= 0.95 * exact.len() as f64,
+        "HNSW recall {hits}/{}",
+        exact.len()
+    );
 }
 
 #[test]
 fn bad_input_fails_with_the_file_named_and_no_output() {
     let dir = tempfile::tempdir().unwrap();
-    let (rp, qp, out) = (dir.path().join("r.npy"), dir.path().join("q.npy"), dir.path().join("o.tsv"));
+    let (rp, qp, out) = (
+        dir.path().join("r.npy"),
+        dir.path().join("q.npy"),
+        dir.path().join("o.tsv"),
+    );
     write_npy(&rp, &matrix(50, 8, 1)).unwrap();
     write_npy(&qp, &matrix(5, 9, 2)).unwrap();
     let o = knn(&[], &rp, &qp, &out);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("q.npy has 9 columns") && err.contains("has 8"), "{err}");
+    assert!(
+        err.contains("q.npy has 9 columns") && err.contains("has 8"),
+        "{err}"
+    );
     assert!(!out.exists());
 
     // An index built over other references is refused.

@@ -47,7 +47,10 @@ fn main() {
         let mut out = Mat::<f32>::zeros(nq, n);
         let par = Par::rayon(0);
         matmul(out.as_mut(), Accum::Replace, q, r.transpose(), 1.0, par);
-        best_of(3, || matmul(out.as_mut(), Accum::Replace, q, r.transpose(), 1.0, par)).0
+        best_of(3, || {
+            matmul(out.as_mut(), Accum::Replace, q, r.transpose(), 1.0, par)
+        })
+        .0
     };
 
     let refs = ReferenceMatrix::from_f32(&refs_f32, d).expect("refs");
@@ -69,7 +72,9 @@ fn main() {
     let sweep: Vec<String> = [16, 32, 64, 128, 256]
         .into_iter()
         .map(|ef| {
-            let (secs, got) = best_of(3, || index.search(&sub, &queries, k, ef).expect("hnsw search"));
+            let (secs, got) = best_of(3, || {
+                index.search(&sub, &queries, k, ef).expect("hnsw search")
+            });
             format!(
                 "{{\"ef_search\": {ef}, \"recall\": {:.5}, \"qps\": {:.1}}}",
                 recall(&sub_truth, &got),

@@ -149,7 +149,9 @@ mod tests {
             Ok::<_, ()>(s.to_owned())
         };
         let a = cache.get_or_try_load(key, (1, 1), || load("a")).unwrap();
-        let again = cache.get_or_try_load(key, (1, 1), || load("never")).unwrap();
+        let again = cache
+            .get_or_try_load(key, (1, 1), || load("never"))
+            .unwrap();
         assert_eq!((a.as_str(), again.as_str()), ("a", "a"));
         // The annotation set changed (its stamp moved): reload.
         let b = cache.get_or_try_load(key, (1, 2), || load("b")).unwrap();

@@ -87,7 +87,9 @@ impl HnswIndex {
         }
         let (n, d) = (refs.rows(), refs.dim());
         let inner = Index::new(&options(metric, d, m, ef_construction)).map_err(hnsw_err)?;
-        inner.reserve_capacity_and_threads(n.max(1), threads()).map_err(hnsw_err)?;
+        inner
+            .reserve_capacity_and_threads(n.max(1), threads())
+            .map_err(hnsw_err)?;
         (0..n).into_par_iter().try_for_each_init(
             || vec![0.0f32; d],
             |buf, i| {
@@ -150,7 +152,11 @@ impl HnswIndex {
                         .search(&raw[i * self.dim..(i + 1) * self.dim], k)
                         .map_err(hnsw_err)?;
                     let qrow = q.row(i);
-                    let qq = if q.norms_sq.is_empty() { 0.0 } else { q.norms_sq[i] };
+                    let qq = if q.norms_sq.is_empty() {
+                        0.0
+                    } else {
+                        q.norms_sq[i]
+                    };
                     let mut top = TopK::new(k);
                     for key in found.keys {
                         let r = key as usize;
@@ -185,7 +191,9 @@ impl HnswIndex {
     pub fn read_from(r: &mut impl Read, refs: &ReferenceMatrix) -> Result<Self> {
         let (h, payload) = persist::read(r, refs)?;
         if h.kind != Kind::Hnsw {
-            return Err(SearchError::Index("file holds an IVF-Flat index, not HNSW".into()));
+            return Err(SearchError::Index(
+                "file holds an IVF-Flat index, not HNSW".into(),
+            ));
         }
         Self::from_payload(&h, &payload)
     }
@@ -202,7 +210,9 @@ impl HnswIndex {
                 h.rows
             )));
         }
-        inner.reserve_capacity_and_threads(inner.size().max(1), threads()).map_err(hnsw_err)?;
+        inner
+            .reserve_capacity_and_threads(inner.size().max(1), threads())
+            .map_err(hnsw_err)?;
         Ok(HnswIndex {
             metric: h.metric,
             dim: d,

@@ -73,7 +73,11 @@ impl IvfIndex {
         let mut assign = vec![0u32; take];
         for _ in 0..KMEANS_ITERS {
             let norms = norms_sq(&centroids, d);
-            let cells = DenseRows { dim: d, data: &centroids, norms_sq: &norms };
+            let cells = DenseRows {
+                dim: d,
+                data: &centroids,
+                norms_sq: &norms,
+            };
             let nearest = top_k(&train_q, &cells, 1, metric);
             let mut changed = false;
             for (a, h) in assign.iter_mut().zip(nearest) {
@@ -85,7 +89,10 @@ impl IvfIndex {
             let mut counts = vec![0usize; nlist];
             for (row, &c) in train.chunks_exact(d).zip(&assign) {
                 counts[c as usize] += 1;
-                for (s, &x) in sums[c as usize * d..(c as usize + 1) * d].iter_mut().zip(row) {
+                for (s, &x) in sums[c as usize * d..(c as usize + 1) * d]
+                    .iter_mut()
+                    .zip(row)
+                {
                     *s += f64::from(x);
                 }
             }
@@ -112,7 +119,11 @@ impl IvfIndex {
         let centroid_norms_sq = norms_sq(&centroids, d);
         // File every reference under its nearest centroid.
         // In slices, so the f32 copy stays small at millions of rows.
-        let cells = DenseRows { dim: d, data: &centroids, norms_sq: &centroid_norms_sq };
+        let cells = DenseRows {
+            dim: d,
+            data: &centroids,
+            norms_sq: &centroid_norms_sq,
+        };
         let mut lists = vec![Vec::new(); nlist];
         let all: Vec<u32> = (0..n as u32).collect();
         for ids in all.chunks(FILE_SLICE) {
@@ -161,7 +172,10 @@ impl IvfIndex {
         };
         // Which queries visit each cell.
         let mut visitors: Vec<Vec<u32>> = vec![Vec::new(); self.nlist()];
-        for (qi, h) in top_k(&q, &cells, nprobe, self.metric).into_iter().enumerate() {
+        for (qi, h) in top_k(&q, &cells, nprobe, self.metric)
+            .into_iter()
+            .enumerate()
+        {
             for c in h.into_sorted() {
                 visitors[c.index as usize].push(qi as u32);
             }
@@ -173,7 +187,10 @@ impl IvfIndex {
             .filter(|(c, v)| !v.is_empty() && !self.lists[*c].is_empty())
             .map(|(c, v)| {
                 let sub = q.gather(v);
-                let rows = SomeRefs { refs, ids: &self.lists[c] };
+                let rows = SomeRefs {
+                    refs,
+                    ids: &self.lists[c],
+                };
                 (c, top_k(&sub, &rows, k, self.metric))
             })
             .collect();
@@ -228,7 +245,9 @@ impl IvfIndex {
     pub fn read_from(r: &mut impl Read, refs: &ReferenceMatrix) -> Result<Self> {
         let (h, payload) = persist::read(r, refs)?;
         if h.kind != Kind::IvfFlat {
-            return Err(SearchError::Index("file holds an HNSW index, not IVF-Flat".into()));
+            return Err(SearchError::Index(
+                "file holds an HNSW index, not IVF-Flat".into(),
+            ));
         }
         Self::from_payload(&h, &payload)
     }
@@ -243,7 +262,9 @@ impl IvfIndex {
             let len = cur.u64(&format!("length of list {c}"))? as usize;
             let ids = cur.u32s(len, &format!("list {c}"))?;
             if ids.iter().any(|&i| i as u64 >= h.rows) {
-                return Err(SearchError::Index(format!("list {c} names a row past the references")));
+                return Err(SearchError::Index(format!(
+                    "list {c} names a row past the references"
+                )));
             }
             seen += ids.len();
             lists.push(ids);
@@ -272,17 +293,23 @@ impl IvfIndex {
 fn dense_rows(refs: &ReferenceMatrix, ids: &[u32], metric: Metric) -> Vec<f32> {
     let d = refs.dim();
     let mut out = vec![0.0f32; ids.len() * d];
-    out.par_chunks_exact_mut(d).zip(ids.par_iter()).for_each(|(dst, &id)| {
-        refs.row(id as usize).convert_to_f32_slice(dst);
-        if metric == Metric::Cosine {
-            normalise(dst);
-        }
-    });
+    out.par_chunks_exact_mut(d)
+        .zip(ids.par_iter())
+        .for_each(|(dst, &id)| {
+            refs.row(id as usize).convert_to_f32_slice(dst);
+            if metric == Metric::Cosine {
+                normalise(dst);
+            }
+        });
     out
 }
 
 fn normalise(v: &mut [f32]) {
-    let n = v.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt();
+    let n = v
+        .iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum::<f64>()
+        .sqrt();
     if n > 0.0 {
         let inv = (1.0 / n) as f32;
         v.iter_mut().for_each(|x| *x *= inv);

@@ -37,7 +37,11 @@ impl Queries {
         match metric {
             Metric::Cosine => {
                 for row in data.chunks_exact_mut(dim) {
-                    let n = row.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt();
+                    let n = row
+                        .iter()
+                        .map(|&x| f64::from(x) * f64::from(x))
+                        .sum::<f64>()
+                        .sqrt();
                     if n > 0.0 {
                         let inv = (1.0 / n) as f32;
                         row.iter_mut().for_each(|x| *x *= inv);
@@ -51,7 +55,11 @@ impl Queries {
                     .collect();
             }
         }
-        Queries { dim, data, norms_sq }
+        Queries {
+            dim,
+            data,
+            norms_sq,
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -73,7 +81,11 @@ impl Queries {
         } else {
             ids.iter().map(|&i| self.norms_sq[i as usize]).collect()
         };
-        Queries { dim: self.dim, data, norms_sq }
+        Queries {
+            dim: self.dim,
+            data,
+            norms_sq,
+        }
     }
 }
 
@@ -188,7 +200,13 @@ pub(crate) fn top_k(q: &Queries, rows: &impl Rows, k: usize, metric: Metric) -> 
     for q0 in (0..nq).step_by(QUERY_CHUNK) {
         let qn = QUERY_CHUNK.min(nq - q0);
         let qmat = MatRef::from_row_major_slice(&q.data[q0 * d..(q0 + qn) * d], qn, d);
-        let qnorm = |i: usize| if q.norms_sq.is_empty() { 0.0 } else { q.norms_sq[q0 + i] };
+        let qnorm = |i: usize| {
+            if q.norms_sq.is_empty() {
+                0.0
+            } else {
+                q.norms_sq[q0 + i]
+            }
+        };
         let fresh = || Scratch {
             heaps: (0..qn).map(|_| TopK::new(k)).collect(),
             tile: vec![0.0; block * d],
@@ -207,16 +225,13 @@ pub(crate) fn top_k(q: &Queries, rows: &impl Rows, k: usize, metric: Metric) -> 
                 matmul(dst, Accum::Replace, qmat, r.transpose(), 1.0f32, Par::Seq);
                 // Per-reference terms once per tile, so the inner loop is a fused
                 // multiply-add the compiler vectorises.
-                for j in 0..len {
-                    s.factor[j] = rows.norm_sq(start + j);
-                }
-                match metric {
-                    Metric::Cosine => {
-                        for f in &mut s.factor[..len] {
-                            *f = if *f > 0.0 { -1.0 / f.sqrt() } else { 0.0 };
-                        }
-                    }
-                    Metric::L2 => {}
+                for (j, f) in s.factor[..len].iter_mut().enumerate() {
+                    let rr = rows.norm_sq(start + j);
+                    *f = match metric {
+                        Metric::Cosine if rr > 0.0 => -1.0 / rr.sqrt(),
+                        Metric::Cosine => 0.0,
+                        Metric::L2 => rr,
+                    };
                 }
                 for i in 0..qn {
                     let srow = &s.scores[i * len..(i + 1) * len];
@@ -229,7 +244,8 @@ pub(crate) fn top_k(q: &Queries, rows: &impl Rows, k: usize, metric: Metric) -> 
                         }
                         Metric::L2 => {
                             let qq = qnorm(i);
-                            for ((dv, &sc), &rr) in drow.iter_mut().zip(srow).zip(&s.factor[..len]) {
+                            for ((dv, &sc), &rr) in drow.iter_mut().zip(srow).zip(&s.factor[..len])
+                            {
                                 *dv = (qq + rr - 2.0 * sc).max(0.0);
                             }
                         }

@@ -122,7 +122,10 @@ impl AnnIndex {
                 if nlist.min(refs.rows()).max(1) != i.nlist() {
                     return Err(SearchError::Param {
                         field: "nlist",
-                        message: format!("the index was built with nlist {}, not {nlist}", i.nlist()),
+                        message: format!(
+                            "the index was built with nlist {}, not {nlist}",
+                            i.nlist()
+                        ),
                     });
                 }
                 i.search(refs, queries, params.k, nprobe)?

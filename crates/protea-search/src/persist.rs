@@ -113,8 +113,11 @@ pub(crate) fn write(w: &mut impl Write, h: &Header, payload: &[u8]) -> Result<()
 /// Reads a header and its payload, checking them against `refs`.
 pub(crate) fn read(r: &mut impl Read, refs: &ReferenceMatrix) -> Result<(Header, Vec<u8>)> {
     let mut head = [0u8; 72];
-    r.read_exact(&mut head)
-        .map_err(|e| bad(format!("index header unreadable ({e}): not an index file or truncated")))?;
+    r.read_exact(&mut head).map_err(|e| {
+        bad(format!(
+            "index header unreadable ({e}): not an index file or truncated"
+        ))
+    })?;
     if &head[..8] != MAGIC {
         return Err(bad("not a PROTEA index file (bad magic)".into()));
     }
@@ -157,7 +160,10 @@ pub(crate) fn read(r: &mut impl Read, refs: &ReferenceMatrix) -> Result<(Header,
     let mut digest = Digest::new();
     digest.update_bytes(&payload);
     if digest.finish() != want_digest {
-        return Err(bad(format!("{} index payload is damaged (digest mismatch)", kind.name())));
+        return Err(bad(format!(
+            "{} index payload is damaged (digest mismatch)",
+            kind.name()
+        )));
     }
     if h.dim != refs.dim() as u64 || h.rows != refs.rows() as u64 {
         return Err(bad(format!(
@@ -200,17 +206,31 @@ impl<'a> Cursor<'a> {
     }
 
     pub(crate) fn u64(&mut self, what: &str) -> Result<u64> {
-        Ok(u64::from_le_bytes(self.take(8, what)?.try_into().expect("8")))
+        Ok(u64::from_le_bytes(
+            self.take(8, what)?.try_into().expect("8"),
+        ))
     }
 
     pub(crate) fn f32s(&mut self, n: usize, what: &str) -> Result<Vec<f32>> {
-        let b = self.take(n.checked_mul(4).ok_or_else(|| bad(format!("{what}: size overflow")))?, what)?;
-        Ok(b.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().expect("4"))).collect())
+        let b = self.take(
+            n.checked_mul(4)
+                .ok_or_else(|| bad(format!("{what}: size overflow")))?,
+            what,
+        )?;
+        Ok(b.chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().expect("4")))
+            .collect())
     }
 
     pub(crate) fn u32s(&mut self, n: usize, what: &str) -> Result<Vec<u32>> {
-        let b = self.take(n.checked_mul(4).ok_or_else(|| bad(format!("{what}: size overflow")))?, what)?;
-        Ok(b.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4"))).collect())
+        let b = self.take(
+            n.checked_mul(4)
+                .ok_or_else(|| bad(format!("{what}: size overflow")))?,
+            what,
+        )?;
+        Ok(b.chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4")))
+            .collect())
     }
 
     pub(crate) fn finish(&self) -> Result<()> {

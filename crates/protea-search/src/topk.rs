@@ -130,7 +130,11 @@ mod tests {
         let mut all = TopK::new(3);
         for i in 0..20u32 {
             let d = ((i * 7) % 11) as f32;
-            if i % 2 == 0 { a.push(d, i) } else { b.push(d, i) }
+            if i % 2 == 0 {
+                a.push(d, i)
+            } else {
+                b.push(d, i)
+            }
             all.push(d, i);
         }
         a.merge(b);

@@ -110,7 +110,9 @@ impl ReferenceMatrix {
         m.norms_sq = (0..m.rows())
             .map(|i| {
                 m.row(i).convert_to_f32_slice(&mut row);
-                row.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>() as f32
+                row.iter()
+                    .map(|&x| f64::from(x) * f64::from(x))
+                    .sum::<f64>() as f32
             })
             .collect();
         Ok(m)

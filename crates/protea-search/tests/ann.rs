@@ -10,8 +10,14 @@ use protea_search::{
 };
 
 /// The spec's defaults (faiss_nlist 100, faiss_nprobe 10, faiss_hnsw_m 32, faiss_hnsw_ef_search 64).
-const IVF: Backend = Backend::IvfFlat { nlist: 100, nprobe: 10 };
-const HNSW: Backend = Backend::Hnsw { m: 32, ef_search: 64 };
+const IVF: Backend = Backend::IvfFlat {
+    nlist: 100,
+    nprobe: 10,
+};
+const HNSW: Backend = Backend::Hnsw {
+    m: 32,
+    ef_search: 64,
+};
 
 fn params(backend: Backend, metric: Metric) -> SearchParams {
     SearchParams {
@@ -40,12 +46,18 @@ fn ivf_recall_at_10_on_esm2() {
     let exact = search(&refs, &data, &SearchParams::exact(10, Metric::Cosine)).unwrap();
     // At the spec defaults 500 vectors make 100 cells of about 5 rows, 10 of them probed:
     // measured 0.954 (the ESM-2 vectors cluster well), just over the target.
-    let at_defaults = recall(&exact, &search(&refs, &data, &params(IVF, Metric::Cosine)).unwrap());
+    let at_defaults = recall(
+        &exact,
+        &search(&refs, &data, &params(IVF, Metric::Cosine)).unwrap(),
+    );
     eprintln!("IVF nlist=100 nprobe=10: recall@10 = {at_defaults:.4}");
     assert!(at_defaults >= 0.95, "recall at the defaults {at_defaults}");
     // Probing every cell finds the exact lists (distances from another GEMM tiling may
     // differ in the last bits).
-    let all = Backend::IvfFlat { nlist: 100, nprobe: 100 };
+    let all = Backend::IvfFlat {
+        nlist: 100,
+        nprobe: 100,
+    };
     let full = search(&refs, &data, &params(all, Metric::Cosine)).unwrap();
     assert_eq!(recall(&exact, &full), 1.0);
     for (f, e) in full.iter().zip(&exact) {
@@ -70,7 +82,10 @@ fn ivf_on_clustered_random_data_reaches_the_target_at_the_defaults() {
     let queries = &data[..300 * d];
     for metric in [Metric::Cosine, Metric::L2] {
         let exact = search(&refs, queries, &SearchParams::exact(10, metric)).unwrap();
-        let r = recall(&exact, &search(&refs, queries, &params(IVF, metric)).unwrap());
+        let r = recall(
+            &exact,
+            &search(&refs, queries, &params(IVF, metric)).unwrap(),
+        );
         eprintln!("IVF defaults, clustered 20k {metric:?}: recall@10 = {r:.4}");
         assert!(r >= 0.95, "{metric:?} recall {r}");
     }
@@ -139,18 +154,35 @@ fn stale_damaged_and_mismatched_index_files_are_refused() {
     let e = message(AnnIndex::read_from(&mut bad.as_slice(), &refs).unwrap_err());
     assert!(e.contains("damaged"), "{e}");
     // Not an index file at all.
-    let e = message(AnnIndex::read_from(&mut &b"hello world, this is not an index"[..], &refs).unwrap_err());
-    assert!(e.contains("not an index file") || e.contains("bad magic"), "{e}");
+    let e = message(
+        AnnIndex::read_from(&mut &b"hello world, this is not an index"[..], &refs).unwrap_err(),
+    );
+    assert!(
+        e.contains("not an index file") || e.contains("bad magic"),
+        "{e}"
+    );
     // The wrong kind for the typed reader.
     let e = message(HnswIndex::read_from(&mut file.as_slice(), &refs).unwrap_err());
     assert!(e.contains("not HNSW"), "{e}");
     // Searching with another metric or other build parameters.
-    let e = message(ivf.search(&refs, &data, &params(IVF, Metric::L2)).unwrap_err());
+    let e = message(
+        ivf.search(&refs, &data, &params(IVF, Metric::L2))
+            .unwrap_err(),
+    );
     assert!(e.contains("metric"), "{e}");
-    let other_nlist = Backend::IvfFlat { nlist: 50, nprobe: 10 };
-    let e = message(ivf.search(&refs, &data, &params(other_nlist, Metric::Cosine)).unwrap_err());
+    let other_nlist = Backend::IvfFlat {
+        nlist: 50,
+        nprobe: 10,
+    };
+    let e = message(
+        ivf.search(&refs, &data, &params(other_nlist, Metric::Cosine))
+            .unwrap_err(),
+    );
     assert!(e.contains("nlist"), "{e}");
-    let e = message(ivf.search(&refs, &data, &params(HNSW, Metric::Cosine)).unwrap_err());
+    let e = message(
+        ivf.search(&refs, &data, &params(HNSW, Metric::Cosine))
+            .unwrap_err(),
+    );
     assert!(e.contains("backend"), "{e}");
 }
 
@@ -164,9 +196,15 @@ fn approximate_results_keep_the_list_conventions() {
         let lists = search(&refs, &data[..50 * d], &p).unwrap();
         for list in &lists {
             assert!(list.len() <= 10);
-            assert!(list.windows(2).all(|w| (w[0].distance, w[0].index) <= (w[1].distance, w[1].index)));
+            assert!(
+                list.windows(2)
+                    .all(|w| (w[0].distance, w[0].index) <= (w[1].distance, w[1].index))
+            );
             assert!(list.iter().all(|n| n.distance <= 0.02));
         }
-        assert!(lists.iter().any(|l| l.len() < 10), "{backend:?}: threshold never bit");
+        assert!(
+            lists.iter().any(|l| l.len() < 10),
+            "{backend:?}: threshold never bit"
+        );
     }
 }

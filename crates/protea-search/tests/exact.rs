@@ -37,7 +37,12 @@ fn more_queries_than_one_chunk_and_k_beyond_the_rows() {
     let refs = ReferenceMatrix::from_f32(&rng.matrix(n, d), d).unwrap();
     let queries = rng.matrix(nq, d);
     check_all(&refs, &queries, Metric::L2, 5, "l2 chunked");
-    let all = search(&refs, &queries[..d], &SearchParams::exact(1000, Metric::Cosine)).unwrap();
+    let all = search(
+        &refs,
+        &queries[..d],
+        &SearchParams::exact(1000, Metric::Cosine),
+    )
+    .unwrap();
     assert_eq!(all[0].len(), n, "k beyond the rows returns every row");
 }
 
@@ -97,13 +102,25 @@ fn real_esm2_vectors_equal_the_naive_search() {
 fn f16_storage_moves_distances_by_no_more_than_half_precision_rounding() {
     let Some((_, d, data)) = esm2() else { return };
     let refs = ReferenceMatrix::from_f32(&data, d).unwrap();
-    let got = search(&refs, &data[..20 * d], &SearchParams::exact(10, Metric::Cosine)).unwrap();
+    let got = search(
+        &refs,
+        &data[..20 * d],
+        &SearchParams::exact(10, Metric::Cosine),
+    )
+    .unwrap();
     for (q, list) in data.chunks_exact(d).zip(&got) {
         for nb in list {
-            let r: Vec<f64> = data[nb.index as usize * d..][..d].iter().map(|&x| f64::from(x)).collect();
+            let r: Vec<f64> = data[nb.index as usize * d..][..d]
+                .iter()
+                .map(|&x| f64::from(x))
+                .collect();
             let full = common::naive_distance(q, &r, Metric::Cosine);
             // Each f16 value carries a relative error of at most 2^-11.
-            assert!((f64::from(nb.distance) - full).abs() <= 2.0f64.powi(-11), "{} vs {full}", nb.distance);
+            assert!(
+                (f64::from(nb.distance) - full).abs() <= 2.0f64.powi(-11),
+                "{} vs {full}",
+                nb.distance
+            );
         }
     }
 }

@@ -41,7 +41,11 @@ pub fn read_npy_f32(path: &std::path::Path) -> (usize, usize, Vec<f32>) {
     assert_eq!(&bytes[..6], b"\x93NUMPY", "{}: not npy", path.display());
     let hlen = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
     let header = std::str::from_utf8(&bytes[10..10 + hlen]).unwrap();
-    assert!(header.contains("'<f4'"), "{}: not float32: {header}", path.display());
+    assert!(
+        header.contains("'<f4'"),
+        "{}: not float32: {header}",
+        path.display()
+    );
     let shape = &header[header.find('(').unwrap() + 1..header.find(')').unwrap()];
     let dims: Vec<usize> = shape
         .split(',')
@@ -61,7 +65,10 @@ pub fn read_npy_f32(path: &std::path::Path) -> (usize, usize, Vec<f32>) {
 pub fn esm2() -> Option<(usize, usize, Vec<f32>)> {
     let path = shared_data().join("embeddings/esm2_t6_8M_UR50D.meanpool_l2norm.human500.npy");
     if !path.exists() {
-        eprintln!("SKIP: {} not found (set PROTEA_SHARED_DATA)", path.display());
+        eprintln!(
+            "SKIP: {} not found (set PROTEA_SHARED_DATA)",
+            path.display()
+        );
         return None;
     }
     Some(read_npy_f32(&path))
@@ -81,7 +88,11 @@ pub fn naive_distance(q: &[f32], r: &[f64], metric: Metric) -> f64 {
             let den = qq.sqrt() * rr.sqrt();
             if den > 0.0 { 1.0 - dot / den } else { 1.0 }
         }
-        Metric::L2 => q.iter().zip(r).map(|(&a, &b)| (f64::from(a) - b).powi(2)).sum(),
+        Metric::L2 => q
+            .iter()
+            .zip(r)
+            .map(|(&a, &b)| (f64::from(a) - b).powi(2))
+            .sum(),
     }
 }
 
