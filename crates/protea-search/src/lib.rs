@@ -51,7 +51,7 @@ pub fn search(
 
 fn check(refs: &ReferenceMatrix, queries: &[f32], params: &SearchParams) -> Result<()> {
     params.validate()?;
-    if refs.dim() == 0 || queries.len() % refs.dim() != 0 {
+    if refs.dim() == 0 || !queries.len().is_multiple_of(refs.dim()) {
         return Err(SearchError::Shape {
             what: "queries",
             len: queries.len(),

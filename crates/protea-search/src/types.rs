@@ -94,7 +94,7 @@ impl ReferenceMatrix {
 
     /// Rows of `dim` f16 values, taken as they are (the reference cache stores f16).
     pub fn from_f16(data: Vec<f16>, dim: usize) -> Result<Self> {
-        if dim == 0 || data.len() % dim != 0 {
+        if dim == 0 || !data.len().is_multiple_of(dim) {
             return Err(SearchError::Shape {
                 what: "references",
                 len: data.len(),
@@ -123,11 +123,7 @@ impl ReferenceMatrix {
     }
 
     pub fn rows(&self) -> usize {
-        if self.dim == 0 {
-            0
-        } else {
-            self.data.len() / self.dim
-        }
+        self.data.len().checked_div(self.dim).unwrap_or(0)
     }
 
     /// Row `i` as f16.
