@@ -161,7 +161,7 @@ fn write_atomically(
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    let result = (|| {
+    let result = (|| -> anyhow::Result<()> {
         let mut w = BufWriter::new(std::fs::File::create(&tmp)?);
         body(&mut w)?;
         w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
