@@ -71,6 +71,9 @@ enum Command {
     /// Embed a FASTA file with a protein language model (no database):
     /// float32 .npy rows in FASTA order plus OUT.ids.tsv.
     Embed(commands::embed::EmbedArgs),
+    /// Nearest neighbours between two .npy matrices (no database): exact, IVF or HNSW,
+    /// written as TSV (query, rank, ref, distance; 0-based rows).
+    Knn(commands::knn::KnnArgs),
     /// Print the API's OpenAPI document.
     Openapi,
     /// Proteins loaded from UniProt: list/search, show, stats.
@@ -110,6 +113,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Eval(args) => return commands::eval::run(args).map(|_| ExitCode::SUCCESS),
         Command::Embed(args) => return commands::embed::run(args).map(|_| ExitCode::SUCCESS),
+        Command::Knn(args) => return commands::knn::run(args).map(|_| ExitCode::SUCCESS),
         Command::Openapi => {
             println!("{}", protea_api::openapi().to_pretty_json()?);
             return Ok(ExitCode::SUCCESS);
@@ -134,6 +138,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::RerankerModel(command) => commands::reranker_models::run(&config, command).await,
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
         Command::Embed(_) => unreachable!("handled above"),
+        Command::Knn(_) => unreachable!("handled above"),
     }
 }
 

@@ -1,4 +1,5 @@
 use half::f16;
+use half::slice::HalfFloatSliceExt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SearchError};
@@ -74,27 +75,47 @@ impl SearchParams {
     }
 }
 
-/// Reference vectors as f16 rows, row-major.
+/// Reference vectors as f16 rows, row-major, with their squared norms (computed once from the
+/// stored f16 values, so every backend measures the same vectors).
 #[derive(Debug, Clone, Default)]
 pub struct ReferenceMatrix {
     dim: usize,
     data: Vec<f16>,
+    norms_sq: Vec<f32>,
 }
 
 impl ReferenceMatrix {
     /// Rows of `dim` f32 values, converted to f16.
     pub fn from_f32(data: &[f32], dim: usize) -> Result<Self> {
-        if dim == 0 || data.len() % dim != 0 {
+        let mut half = vec![f16::ZERO; data.len()];
+        half.convert_from_f32_slice(data);
+        Self::from_f16(half, dim)
+    }
+
+    /// Rows of `dim` f16 values, taken as they are (the reference cache stores f16).
+    pub fn from_f16(data: Vec<f16>, dim: usize) -> Result<Self> {
+        if dim == 0 || !data.len().is_multiple_of(dim) {
             return Err(SearchError::Shape {
                 what: "references",
                 len: data.len(),
                 dim,
             });
         }
-        Ok(ReferenceMatrix {
+        let mut m = ReferenceMatrix {
             dim,
-            data: data.iter().map(|&x| f16::from_f32(x)).collect(),
-        })
+            data,
+            norms_sq: Vec::new(),
+        };
+        let mut row = vec![0.0f32; dim];
+        m.norms_sq = (0..m.rows())
+            .map(|i| {
+                m.row(i).convert_to_f32_slice(&mut row);
+                row.iter()
+                    .map(|&x| f64::from(x) * f64::from(x))
+                    .sum::<f64>() as f32
+            })
+            .collect();
+        Ok(m)
     }
 
     pub fn dim(&self) -> usize {
@@ -102,15 +123,37 @@ impl ReferenceMatrix {
     }
 
     pub fn rows(&self) -> usize {
-        if self.dim == 0 {
-            0
-        } else {
-            self.data.len() / self.dim
-        }
+        self.data.len().checked_div(self.dim).unwrap_or(0)
     }
 
     /// Row `i` as f16.
     pub fn row(&self, i: usize) -> &[f16] {
         &self.data[i * self.dim..(i + 1) * self.dim]
+    }
+
+    /// All rows, row-major.
+    pub fn as_f16(&self) -> &[f16] {
+        &self.data
+    }
+
+    /// Squared Euclidean norm of every row (of the f16 values).
+    pub fn norms_sq(&self) -> &[f32] {
+        &self.norms_sq
+    }
+
+    /// A 64-bit digest of the dimension and every stored value: an index file records it so
+    /// that it is refused when loaded against other references (not a cryptographic hash).
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = crate::persist::Digest::new();
+        h.update_u64(self.dim as u64);
+        h.update_u64(self.data.len() as u64);
+        for chunk in self.data.chunks(4) {
+            let mut w = 0u64;
+            for (i, x) in chunk.iter().enumerate() {
+                w |= u64::from(x.to_bits()) << (16 * i);
+            }
+            h.update_u64(w);
+        }
+        h.finish()
     }
 }

@@ -6,6 +6,7 @@ pub(crate) mod embed;
 pub(crate) mod eval;
 pub(crate) mod evaluation;
 pub(crate) mod job;
+pub(crate) mod knn;
 pub(crate) mod platform;
 pub(crate) mod reranker_models;
 
