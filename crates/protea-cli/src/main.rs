@@ -85,6 +85,9 @@ enum Command {
     /// Upload, list, show and delete query sets (user FASTA).
     #[command(subcommand, name = "query-set")]
     QuerySet(commands::catalog::QuerySetCommand),
+    /// Experiment runners (toy, baseline, lightgbm): list, fit, evaluate, export.
+    #[command(subcommand)]
+    Runner(commands::runner::RunnerCommand),
 }
 
 fn main() -> ExitCode {
@@ -128,6 +131,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::catalog::annotation_set(&config, command).await
         }
         Command::QuerySet(command) => commands::catalog::query_set(&config, command).await,
+        Command::Runner(command) => commands::runner::run(&config, command).await,
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
         Command::Embed(_) => unreachable!("handled above"),
     }

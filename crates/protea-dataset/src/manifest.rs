@@ -69,7 +69,7 @@ fn is_placeholder(s: &str) -> bool {
     lower.is_empty()
         || words.iter().any(|w| lower.contains(w))
         || ["n/a", "na", "null", "none"].contains(&lower.as_str())
-        || lower.chars().all(|c| Some(c) == lower.chars().next())
+        || lower.chars().all(|c| lower.starts_with(c))
 }
 
 impl Manifest {

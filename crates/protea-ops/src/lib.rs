@@ -29,6 +29,7 @@ pub mod load_taxonomy;
 pub mod ping;
 pub mod query_set_upload;
 pub mod run_cafa_evaluation;
+pub mod run_experiment;
 mod uniprot_payload;
 
 use protea_jobs::Registry;
@@ -46,4 +47,5 @@ pub fn registry() -> Registry {
         .register(fetch_uniprot_metadata::FetchUniprotMetadata)
         .register(load_quickgo_annotations::LoadQuickgoAnnotations)
         .register(load_taxonomy::LoadTaxonomy)
+        .register(run_experiment::RunExperiment)
 }

@@ -139,13 +139,13 @@ impl TrainSpec {
         if !(self.val_fraction > 0.0 && self.val_fraction < 1.0) {
             return Err(spec_err("val_fraction", "must be in (0, 1)"));
         }
-        if self.neg_pos_ratio.is_some_and(|r| !(r > 0.0)) {
+        if self.neg_pos_ratio.is_some_and(|r| r.is_nan() || r <= 0.0) {
             return Err(spec_err("neg_pos_ratio", "must be positive"));
         }
         if self.num_boost_round == 0 {
             return Err(spec_err("num_boost_round", "must be positive"));
         }
-        if !(self.learning_rate > 0.0) {
+        if self.learning_rate.is_nan() || self.learning_rate <= 0.0 {
             return Err(spec_err("learning_rate", "must be positive"));
         }
         for (name, v) in [
