@@ -16,7 +16,7 @@
 //! Features filled: the KNN family, go_term_frequency, ref_annotation_density, lengths,
 //! qualifier/evidence of the donor's annotation, aspect; the rest stay null.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::too_many_arguments)]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::BufRead;
