@@ -91,6 +91,9 @@ enum Command {
     /// Register LightGBM re-rankers (model.txt), list and show them.
     #[command(subcommand, name = "reranker-model")]
     RerankerModel(commands::reranker_models::RerankerModelCommand),
+    /// Experiment runners (toy, baseline, lightgbm): list, fit, evaluate, export.
+    #[command(subcommand)]
+    Runner(commands::runner::RunnerCommand),
 }
 
 fn main() -> ExitCode {
@@ -136,6 +139,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::QuerySet(command) => commands::catalog::query_set(&config, command).await,
         Command::RerankerModel(command) => commands::reranker_models::run(&config, command).await,
+        Command::Runner(command) => commands::runner::run(&config, command).await,
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
         Command::Embed(_) => unreachable!("handled above"),
         Command::Knn(_) => unreachable!("handled above"),

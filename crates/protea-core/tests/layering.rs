@@ -17,6 +17,7 @@ const PURE: &[&str] = &[
     "protea-plm",
     "protea-features",
     "protea-reranker",
+    "protea-dataset",
 ];
 const FORBIDDEN: &[&str] = &["sqlx", "tokio", "reqwest", "axum", "hyper", "async-std"];
 

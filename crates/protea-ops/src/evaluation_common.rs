@@ -14,8 +14,8 @@ pub struct EvaluationArtifacts(pub Arc<dyn ArtifactStore>);
 
 /// Database faults keep their transient/definite classification; anything else fails the
 /// job with a named code.
-pub(crate) fn store_error(err: StoreError) -> OperationError {
-    match err {
+pub(crate) fn store_error(err: impl Into<StoreError>) -> OperationError {
+    match err.into() {
         StoreError::Sqlx(e) => OperationError::from(e),
         other => OperationError::failed("StoreError", other.to_string()),
     }

@@ -32,6 +32,7 @@ pub mod predict_go_terms_from_interpro;
 pub mod query_set_upload;
 pub mod run_cafa_evaluation;
 pub mod run_interproscan_batch;
+pub mod run_experiment;
 mod uniprot_payload;
 
 use protea_jobs::Registry;
@@ -51,4 +52,5 @@ pub fn registry() -> Registry {
         .register(load_taxonomy::LoadTaxonomy)
         .register(run_interproscan_batch::RunInterproscanBatch)
         .register(predict_go_terms_from_interpro::PredictGoTermsFromInterpro)
+        .register(run_experiment::RunExperiment)
 }

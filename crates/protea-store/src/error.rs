@@ -32,6 +32,8 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Artifact(#[from] protea_artifacts::ArtifactError),
 }
 
 impl StoreError {

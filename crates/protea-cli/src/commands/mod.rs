@@ -9,6 +9,7 @@ pub(crate) mod job;
 pub(crate) mod knn;
 pub(crate) mod platform;
 pub(crate) mod reranker_models;
+pub(crate) mod runner;
 
 use crate::config::Config;
 use protea_jobs::{JobService, PgQueue};

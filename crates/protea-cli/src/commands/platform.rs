@@ -217,6 +217,9 @@ fn worker_extensions(config: &Config) -> Extensions {
             config.data_dir.join("artifacts"),
         )),
     ));
+    if let Ok(runners) = super::runner::registry(config, None) {
+        extensions.insert(protea_ops::run_experiment::Runners(Arc::new(runners)));
+    }
     extensions
 }
 
