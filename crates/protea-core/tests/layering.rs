@@ -15,6 +15,7 @@ const PURE: &[&str] = &[
     "protea-search",
     "protea-evaluation",
     "protea-plm",
+    "protea-predict",
 ];
 const FORBIDDEN: &[&str] = &["sqlx", "tokio", "reqwest", "axum", "hyper", "async-std"];
 
