@@ -88,4 +88,5 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::scoring::router())
         .merge(routes::catalog::router())
         .merge(routes::query_sets::router())
+        .merge(routes::predictions::router())
 }

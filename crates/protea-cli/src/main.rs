@@ -85,6 +85,11 @@ enum Command {
     /// Upload, list, show and delete query sets (user FASTA).
     #[command(subcommand, name = "query-set")]
     QuerySet(commands::catalog::QuerySetCommand),
+    /// Queue a GO-term prediction run (predict_go_terms).
+    Predict(commands::predict::PredictArgs),
+    /// Prediction sets: list, show, per-protein predictions, CAFA/TSV download, delete.
+    #[command(subcommand, name = "prediction-set")]
+    PredictionSet(commands::predict::PredictionSetCommand),
 }
 
 fn main() -> ExitCode {
@@ -128,6 +133,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::catalog::annotation_set(&config, command).await
         }
         Command::QuerySet(command) => commands::catalog::query_set(&config, command).await,
+        Command::Predict(args) => commands::predict::predict(&config, args).await,
+        Command::PredictionSet(command) => commands::predict::prediction_set(&config, command).await,
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
         Command::Embed(_) => unreachable!("handled above"),
     }

@@ -27,8 +27,12 @@ pub mod load_ontology_snapshot;
 pub mod load_quickgo_annotations;
 pub mod load_taxonomy;
 pub mod ping;
+pub mod predict_go_terms;
+pub mod predict_go_terms_batch;
+pub mod prediction_reference;
 pub mod query_set_upload;
 pub mod run_cafa_evaluation;
+pub mod store_predictions;
 mod uniprot_payload;
 
 use protea_jobs::Registry;
@@ -46,4 +50,7 @@ pub fn registry() -> Registry {
         .register(fetch_uniprot_metadata::FetchUniprotMetadata)
         .register(load_quickgo_annotations::LoadQuickgoAnnotations)
         .register(load_taxonomy::LoadTaxonomy)
+        .register(predict_go_terms::PredictGoTerms)
+        .register(predict_go_terms_batch::PredictGoTermsBatch)
+        .register(store_predictions::StorePredictions)
 }

@@ -15,6 +15,7 @@ mod error;
 pub mod evaluation;
 pub mod interpro;
 pub mod ontology;
+pub mod predictions;
 pub mod proteins;
 pub mod query_sets;
 pub mod scoring;

@@ -4,5 +4,6 @@ pub(crate) mod catalog;
 pub(crate) mod evaluation;
 pub(crate) mod health;
 pub(crate) mod jobs;
+pub(crate) mod predictions;
 pub(crate) mod query_sets;
 pub(crate) mod scoring;

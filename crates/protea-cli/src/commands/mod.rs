@@ -7,6 +7,7 @@ pub(crate) mod eval;
 pub(crate) mod evaluation;
 pub(crate) mod job;
 pub(crate) mod platform;
+pub(crate) mod predict;
 
 use crate::config::Config;
 use protea_jobs::{JobService, PgQueue};
