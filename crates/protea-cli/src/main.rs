@@ -134,7 +134,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::QuerySet(command) => commands::catalog::query_set(&config, command).await,
         Command::Predict(args) => commands::predict::predict(&config, args).await,
-        Command::PredictionSet(command) => commands::predict::prediction_set(&config, command).await,
+        Command::PredictionSet(command) => {
+            commands::predict::prediction_set(&config, command).await
+        }
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
         Command::Embed(_) => unreachable!("handled above"),
     }

@@ -283,8 +283,7 @@ impl Operation for PredictGoTerms {
     type Payload = PredictGoTermsPayload;
     const NAME: &'static str = "predict_go_terms";
     const QUEUE: &'static str = queues::PREDICTIONS;
-    const SUMMARY: &'static str =
-        "Predict GO terms for query proteins by nearest-neighbour annotation transfer (fans out batches)";
+    const SUMMARY: &'static str = "Predict GO terms for query proteins by nearest-neighbour annotation transfer (fans out batches)";
 
     async fn execute(
         &self,
@@ -297,9 +296,21 @@ impl Operation for PredictGoTerms {
         }
         let settings = p.settings()?;
         for (field, table, id) in [
-            ("embedding_config_id", "embedding_config", Some(p.embedding_config_id)),
-            ("annotation_set_id", "annotation_set", Some(p.annotation_set_id)),
-            ("ontology_snapshot_id", "ontology_snapshot", Some(p.ontology_snapshot_id)),
+            (
+                "embedding_config_id",
+                "embedding_config",
+                Some(p.embedding_config_id),
+            ),
+            (
+                "annotation_set_id",
+                "annotation_set",
+                Some(p.annotation_set_id),
+            ),
+            (
+                "ontology_snapshot_id",
+                "ontology_snapshot",
+                Some(p.ontology_snapshot_id),
+            ),
             ("query_set_id", "query_set", p.query_set_id),
         ] {
             if let Some(id) = id
@@ -426,8 +437,11 @@ impl Operation for PredictGoTerms {
             };
             let payload = serde_json::to_value(&batch)
                 .map_err(|e| OperationError::failed("PredictionError", e.to_string()))?;
-            ctx.publish(crate::predict_go_terms_batch::PredictGoTermsBatch::NAME, payload)
-                .await?;
+            ctx.publish(
+                crate::predict_go_terms_batch::PredictGoTermsBatch::NAME,
+                payload,
+            )
+            .await?;
         }
         Ok(OperationResult::deferred(
             json!({

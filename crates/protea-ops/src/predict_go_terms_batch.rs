@@ -37,7 +37,10 @@ impl Operation for PredictGoTermsBatch {
         {
             return Err(OperationError::failed(
                 "ParentMismatch",
-                format!("parent_job_id: {parent} is not this message's job {}", ctx.job_id()),
+                format!(
+                    "parent_job_id: {parent} is not this message's job {}",
+                    ctx.job_id()
+                ),
             ));
         }
         let settings = p.settings()?;
@@ -113,7 +116,11 @@ impl Operation for PredictGoTermsBatch {
 }
 
 /// The stored rows of a batch; the re-ranker aggregates only when asked for.
-pub fn rows(refs: &ReferenceSet, results: &[QueryTransfer], aggregates: bool) -> Vec<PredictionRow> {
+pub fn rows(
+    refs: &ReferenceSet,
+    results: &[QueryTransfer],
+    aggregates: bool,
+) -> Vec<PredictionRow> {
     let mut out = Vec::new();
     for r in results {
         for p in &r.predictions {

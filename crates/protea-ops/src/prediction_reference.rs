@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use protea_core::Aspect;
 use protea_jobs::{OperationContext, OperationError};
-use protea_predict::{AncestorIndex, RefAnnotation, ReferenceMatrix, ReferenceOptions, ReferenceSet};
+use protea_predict::{
+    AncestorIndex, RefAnnotation, ReferenceMatrix, ReferenceOptions, ReferenceSet,
+};
 use protea_store::predictions as store;
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -84,7 +86,10 @@ pub async fn reference_set(
     Ok((set, CacheUse::Miss))
 }
 
-async fn load(ctx: &mut OperationContext, key: ReferenceKey) -> Result<ReferenceSet, OperationError> {
+async fn load(
+    ctx: &mut OperationContext,
+    key: ReferenceKey,
+) -> Result<ReferenceSet, OperationError> {
     let (vectors, annotations) =
         store::reference_inputs(ctx.tx(), key.embedding_config_id, key.annotation_set_id).await?;
     if vectors.accessions.is_empty() {

@@ -55,7 +55,8 @@ impl Operation for StorePredictions {
         p: StorePredictionsPayload,
         emit: &Emitter,
     ) -> Result<OperationResult, OperationError> {
-        let inserted = store::insert_predictions(ctx.tx(), p.prediction_set_id, &p.predictions).await?;
+        let inserted =
+            store::insert_predictions(ctx.tx(), p.prediction_set_id, &p.predictions).await?;
         emit.info(
             "store_predictions.done",
             None,

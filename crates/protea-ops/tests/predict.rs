@@ -9,10 +9,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use protea_core::Aspect;
-use protea_jobs::{Extensions, JobService, JobView, PgQueue, SubmitRequest, Worker, WorkerConfig, queues};
+use protea_jobs::{
+    Extensions, JobService, JobView, PgQueue, SubmitRequest, Worker, WorkerConfig, queues,
+};
 use protea_ops::prediction_reference::ReferenceCache;
 use protea_predict::{
-    Metric, RefAnnotation, ReferenceMatrix, ReferenceOptions, ReferenceSet, TransferParams, transfer,
+    Metric, RefAnnotation, ReferenceMatrix, ReferenceOptions, ReferenceSet, TransferParams,
+    transfer,
 };
 use protea_testkit::TestDb;
 use serde_json::{Value, json};
@@ -32,7 +35,10 @@ fn shared_data() -> Option<PathBuf> {
     if dir.join(NPY).is_file() && dir.join(GO_2021).is_file() {
         Some(dir)
     } else {
-        eprintln!("SKIP: shared data not found at {} (set PROTEA_SHARED_DATA)", dir.display());
+        eprintln!(
+            "SKIP: shared data not found at {} (set PROTEA_SHARED_DATA)",
+            dir.display()
+        );
         None
     }
 }
@@ -47,9 +53,21 @@ fn read_npy(path: &Path) -> (usize, usize, Vec<f32>) {
     assert_eq!(&bytes[..6], b"\x93NUMPY");
     let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
     let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
-    assert!(header.contains("'<f4'") && header.contains("'fortran_order': False"), "{header}");
-    let shape = header.split("'shape': (").nth(1).unwrap().split(')').next().unwrap();
-    let dims: Vec<usize> = shape.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+    assert!(
+        header.contains("'<f4'") && header.contains("'fortran_order': False"),
+        "{header}"
+    );
+    let shape = header
+        .split("'shape': (")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap();
+    let dims: Vec<usize> = shape
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
     let data: Vec<f32> = bytes[10 + header_len..]
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -161,7 +179,9 @@ struct Loaded {
 /// config and the 500 real vectors.
 async fn load(env: &Env) -> Loaded {
     let obo = env.data.join(GO_2021).display().to_string();
-    let snapshot = env.ok("load_ontology_snapshot", json!({"obo_url": obo})).await["snapshot_id"]
+    let snapshot = env
+        .ok("load_ontology_snapshot", json!({"obo_url": obo}))
+        .await["snapshot_id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -309,20 +329,30 @@ async fn expected(
     let mut seen = std::collections::HashSet::new();
     for line in std::fs::read_to_string(gaf_fixture()).unwrap().lines() {
         let c: Vec<&str> = line.split('\t').collect();
-        let Some((term, Some(aspect))) = ids.get(c[4]) else { continue };
+        let Some((term, Some(aspect))) = ids.get(c[4]) else {
+            continue;
+        };
         let evidence = (!c[6].is_empty()).then(|| c[6].to_owned());
         if !seen.insert((c[1].to_owned(), *term, evidence.clone())) {
             continue;
         }
         let qualifier = (!c[3].is_empty()).then(|| c[3].to_owned());
-        by_protein.entry(c[1].to_owned()).or_default().push(RefAnnotation {
-            go_term_id: *term,
-            aspect: Aspect::from_code(aspect).unwrap(),
-            qualifier,
-            evidence_code: evidence,
-        });
+        by_protein
+            .entry(c[1].to_owned())
+            .or_default()
+            .push(RefAnnotation {
+                go_term_id: *term,
+                aspect: Aspect::from_code(aspect).unwrap(),
+                qualifier,
+                evidence_code: evidence,
+            });
     }
-    let row_of: HashMap<&str, usize> = l.accessions.iter().enumerate().map(|(i, a)| (a.as_str(), i)).collect();
+    let row_of: HashMap<&str, usize> = l
+        .accessions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.as_str(), i))
+        .collect();
     let mut data = Vec::new();
     let mut accessions = Vec::new();
     let mut annotations = Vec::new();
@@ -361,7 +391,10 @@ async fn expected(
     out
 }
 
-fn assert_same(got: &BTreeMap<Key, (String, f64, i32, i32)>, want: &BTreeMap<Key, (String, f64, i32, i32)>) {
+fn assert_same(
+    got: &BTreeMap<Key, (String, f64, i32, i32)>,
+    want: &BTreeMap<Key, (String, f64, i32, i32)>,
+) {
     assert_eq!(got.len(), want.len(), "row counts differ");
     for (key, w) in want {
         let g = got.get(key).unwrap_or_else(|| panic!("missing {key:?}"));
@@ -378,7 +411,10 @@ async fn predict_go_terms_fans_out_and_stores_what_the_pure_transfer_computes() 
 
     // Aspect-separated (the default), self excluded, 500 queries in 4 batches.
     let job = env
-        .run("predict_go_terms", payload(&l, json!({"exclude_self": true})))
+        .run(
+            "predict_go_terms",
+            payload(&l, json!({"exclude_self": true})),
+        )
         .await;
     assert_eq!(job.status.as_str(), "succeeded", "{job:#?}");
     let result = job.result.clone().unwrap();
@@ -402,7 +438,11 @@ async fn predict_go_terms_fans_out_and_stores_what_the_pure_transfer_computes() 
         &params,
     )
     .await;
-    assert!(want.len() > 500, "a real amount of predictions: {}", want.len());
+    assert!(
+        want.len() > 500,
+        "a real amount of predictions: {}",
+        want.len()
+    );
     assert_same(&got, &want);
 
     // Nothing negated was transferred: every stored row has a donor annotation without NOT.
@@ -428,25 +468,42 @@ async fn predict_go_terms_fans_out_and_stores_what_the_pure_transfer_computes() 
     assert_eq!(self_hits, 0);
 
     // The coordinator warmed the worker's cache: every batch found the references there.
-    let events = env.service.events(job.id, None, 10_000, true).await.unwrap();
+    let events = env
+        .service
+        .events(job.id, None, 10_000, true)
+        .await
+        .unwrap();
     let caches: Vec<String> = events
         .iter()
         .filter(|e| e.event == "child.predict_go_terms_batch.done")
         .map(|e| e.fields["reference_cache"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(caches, ["hit"; 4]);
-    assert!(events.iter().any(|e| e.event == "predict_go_terms.dispatching"));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.event == "predict_go_terms.dispatching")
+    );
 
     // Unified mode, self included: the same comparison.
     let result = env
         .ok(
             "predict_go_terms",
-            payload(&l, json!({"aspect_separated_knn": false, "limit_per_entry": 3, "batch_size": 1000})),
+            payload(
+                &l,
+                json!({"aspect_separated_knn": false, "limit_per_entry": 3, "batch_size": 1000}),
+            ),
         )
         .await;
     assert_eq!(result["batches"], 1);
     let unified = stored(env.pool(), result["prediction_set_id"].as_str().unwrap()).await;
-    let want = expected(&env, &l, ReferenceOptions::default(), &TransferParams::exact(3, Metric::Cosine)).await;
+    let want = expected(
+        &env,
+        &l,
+        ReferenceOptions::default(),
+        &TransferParams::exact(3, Metric::Cosine),
+    )
+    .await;
     assert_same(&unified, &want);
 }
 
@@ -455,9 +512,16 @@ async fn re_runs_write_nothing_twice() {
     let Some(data) = shared_data() else { return };
     let env = Env::new(data).await;
     let l = load(&env).await;
-    let p = payload(&l, json!({"query_accessions": l.accessions[..60].to_vec(), "batch_size": 25}));
+    let p = payload(
+        &l,
+        json!({"query_accessions": l.accessions[..60].to_vec(), "batch_size": 25}),
+    );
     let first = env.ok("predict_go_terms", p.clone()).await;
-    let set: Uuid = first["prediction_set_id"].as_str().unwrap().parse().unwrap();
+    let set: Uuid = first["prediction_set_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let before = stored(env.pool(), &set.to_string()).await;
     assert!(!before.is_empty());
     // A re-delivered store message: the same rows again insert nothing.
@@ -478,7 +542,9 @@ async fn re_runs_write_nothing_twice() {
     })
     .collect();
     let mut conn = env.pool().acquire().await.unwrap();
-    let inserted = protea_store::predictions::insert_predictions(&mut conn, set, &rows).await.unwrap();
+    let inserted = protea_store::predictions::insert_predictions(&mut conn, set, &rows)
+        .await
+        .unwrap();
     assert_eq!(inserted, 0);
     assert_eq!(stored(env.pool(), &set.to_string()).await, before);
     // A second run is a new set with the same predictions.
@@ -496,7 +562,10 @@ async fn bad_payloads_fail_naming_the_field() {
     let cases = [
         (json!({"metric": "manhattan"}), "metric"),
         (json!({"search_backend": "torch"}), "search_backend"),
-        (json!({"search_backend": "faiss", "faiss_index_type": "PQ"}), "faiss_index_type"),
+        (
+            json!({"search_backend": "faiss", "faiss_index_type": "PQ"}),
+            "faiss_index_type",
+        ),
         (json!({"limit_per_entry": 0}), "limit_per_entry"),
         (json!({"distance_threshold": -1.0}), "distance_threshold"),
         (json!({"batch_size": 0}), "batch_size"),
@@ -505,12 +574,20 @@ async fn bad_payloads_fail_naming_the_field() {
         (json!({"nearest": 3}), "nearest"),
         (json!({"compute_alignments": true}), "compute_alignments"),
         (json!({"compute_v6_features": true}), "compute_v6_features"),
-        (json!({"ontology_snapshot_id": Uuid::new_v4()}), "ontology_snapshot_id"),
-        (json!({"embedding_config_id": Uuid::new_v4()}), "embedding_config_id"),
+        (
+            json!({"ontology_snapshot_id": Uuid::new_v4()}),
+            "ontology_snapshot_id",
+        ),
+        (
+            json!({"embedding_config_id": Uuid::new_v4()}),
+            "embedding_config_id",
+        ),
         (json!({"query_accessions": ["NOT_A_PROTEIN"]}), "embedding"),
     ];
     for (extra, field) in cases {
-        let job = env.run("predict_go_terms", payload(&l, extra.clone())).await;
+        let job = env
+            .run("predict_go_terms", payload(&l, extra.clone()))
+            .await;
         assert_eq!(job.status.as_str(), "failed", "{extra}");
         let message = job.error_message.clone().unwrap_or_default();
         assert!(message.contains(field), "{extra}: {message}");

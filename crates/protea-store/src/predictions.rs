@@ -317,7 +317,10 @@ pub struct NewPredictionSet {
     pub meta: serde_json::Value,
 }
 
-pub async fn create_set(conn: &mut PgConnection, set: &NewPredictionSet) -> Result<Uuid, sqlx::Error> {
+pub async fn create_set(
+    conn: &mut PgConnection,
+    set: &NewPredictionSet,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::new_v4();
     sqlx::query(
         "insert into prediction_set (id, embedding_config_id, annotation_set_id, ontology_snapshot_id, \
@@ -339,7 +342,11 @@ pub async fn create_set(conn: &mut PgConnection, set: &NewPredictionSet) -> Resu
 }
 
 /// Whether a row exists in `table` (one of the referenced tables) with this id.
-pub async fn exists(conn: &mut PgConnection, table: &'static str, id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn exists(
+    conn: &mut PgConnection,
+    table: &'static str,
+    id: Uuid,
+) -> Result<bool, sqlx::Error> {
     let sql = match table {
         "embedding_config" => "select exists (select 1 from embedding_config where id = $1)",
         "annotation_set" => "select exists (select 1 from annotation_set where id = $1)",
@@ -429,9 +436,15 @@ pub async fn insert_predictions(
 ) -> Result<u64, sqlx::Error> {
     let mut inserted = 0;
     for chunk in rows.chunks(CHUNK) {
-        let f = |g: fn(&PredictionRow) -> Option<f64>| -> Vec<Option<f64>> { chunk.iter().map(g).collect() };
-        let i = |g: fn(&PredictionRow) -> Option<i32>| -> Vec<Option<i32>> { chunk.iter().map(g).collect() };
-        let s = |g: fn(&PredictionRow) -> Option<&str>| -> Vec<Option<&str>> { chunk.iter().map(g).collect() };
+        let f = |g: fn(&PredictionRow) -> Option<f64>| -> Vec<Option<f64>> {
+            chunk.iter().map(g).collect()
+        };
+        let i = |g: fn(&PredictionRow) -> Option<i32>| -> Vec<Option<i32>> {
+            chunk.iter().map(g).collect()
+        };
+        let s = |g: fn(&PredictionRow) -> Option<&str>| -> Vec<Option<&str>> {
+            chunk.iter().map(g).collect()
+        };
         inserted += sqlx::query(
             "insert into go_prediction (prediction_set_id, protein_accession, go_term_id, ref_protein_accession, \
                 distance, qualifier, evidence_code, identity_nw, similarity_nw, alignment_score_nw, gaps_pct_nw, \
@@ -516,7 +529,11 @@ const SET_VIEW: &str = "select s.id, s.embedding_config_id, c.model_name as embe
         join annotation_set a on a.id = s.annotation_set_id join ontology_snapshot o on o.id = s.ontology_snapshot_id";
 
 /// The newest prediction sets first.
-pub async fn list_sets(pool: &PgPool, limit: i64, offset: i64) -> Result<Vec<PredictionSetView>, sqlx::Error> {
+pub async fn list_sets(
+    pool: &PgPool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PredictionSetView>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SET_VIEW} order by s.created_at desc, s.id limit $1 offset $2"
     )))
@@ -817,9 +834,15 @@ mod tests {
 
     #[test]
     fn vectors_decode_from_both_dtypes() {
-        let f32s: Vec<u8> = [1.0f32, -2.5].iter().flat_map(|x| x.to_le_bytes()).collect();
+        let f32s: Vec<u8> = [1.0f32, -2.5]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
         assert_eq!(decode_vector(&f32s, "float32"), Some(vec![1.0, -2.5]));
-        let f16s: Vec<u8> = [half::f16::from_f32(0.5)].iter().flat_map(|x| x.to_le_bytes()).collect();
+        let f16s: Vec<u8> = [half::f16::from_f32(0.5)]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
         assert_eq!(decode_vector(&f16s, "float16"), Some(vec![0.5]));
         assert_eq!(decode_vector(&[0, 0, 0], "float32"), None);
     }

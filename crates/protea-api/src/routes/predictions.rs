@@ -2,7 +2,7 @@
 //! show (with a summary), per-protein predictions with the donor neighbour and every
 //! feature behind each term, CAFA and full-feature TSV downloads, delete.
 
-use crate::extract::Query;
+use crate::extract::{Json as JsonBody, Query};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -34,21 +34,35 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     (status = 422, body = crate::error::ErrorBody)))]
 async fn predict(
     State(state): State<AppState>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody<Value>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let payload: PredictGoTermsPayload =
         protea_core::decode_payload(&body).map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     let mut conn = state.jobs.pool().acquire().await?;
     for (field, table, id) in [
-        ("embedding_config_id", "embedding_config", Some(payload.embedding_config_id)),
-        ("annotation_set_id", "annotation_set", Some(payload.annotation_set_id)),
-        ("ontology_snapshot_id", "ontology_snapshot", Some(payload.ontology_snapshot_id)),
+        (
+            "embedding_config_id",
+            "embedding_config",
+            Some(payload.embedding_config_id),
+        ),
+        (
+            "annotation_set_id",
+            "annotation_set",
+            Some(payload.annotation_set_id),
+        ),
+        (
+            "ontology_snapshot_id",
+            "ontology_snapshot",
+            Some(payload.ontology_snapshot_id),
+        ),
         ("query_set_id", "query_set", payload.query_set_id),
     ] {
         if let Some(id) = id
             && !predictions::exists(&mut conn, table, id).await?
         {
-            return Err(ApiError::NotFound(format!("{field}: {table} {id} does not exist")));
+            return Err(ApiError::NotFound(format!(
+                "{field}: {table} {id} does not exist"
+            )));
         }
     }
     drop(conn);
@@ -77,13 +91,20 @@ pub(crate) struct PageQuery {
 /// Prediction sets, newest first, with labels and prediction counts.
 #[utoipa::path(get, path = "/embeddings/prediction-sets", tag = "predictions", params(PageQuery),
     responses((status = 200, body = Object)))]
-async fn list(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Result<Json<Value>, ApiError> {
+async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<Value>, ApiError> {
     let (limit, offset) = (q.limit.unwrap_or(100), q.offset.unwrap_or(0));
     if !(1..=500).contains(&limit) || offset < 0 {
-        return Err(ApiError::BadRequest("limit must be 1..500 and offset >= 0".into()));
+        return Err(ApiError::BadRequest(
+            "limit must be 1..500 and offset >= 0".into(),
+        ));
     }
     let items = predictions::list_sets(state.jobs.pool(), limit, offset).await?;
-    Ok(Json(json!({"offset": offset, "limit": limit, "items": items})))
+    Ok(Json(
+        json!({"offset": offset, "limit": limit, "items": items}),
+    ))
 }
 
 async fn load(state: &AppState, id: Uuid) -> Result<predictions::PredictionSetView, ApiError> {
@@ -96,7 +117,10 @@ async fn load(state: &AppState, id: Uuid) -> Result<predictions::PredictionSetVi
 /// `per_protein_counts`.
 #[utoipa::path(get, path = "/embeddings/prediction-sets/{id}", tag = "predictions", params(("id" = Uuid, Path)),
     responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
-async fn get_one(State(state): State<AppState>, Path(id): Path<Uuid>) -> Result<Json<Value>, ApiError> {
+async fn get_one(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Value>, ApiError> {
     let set = load(&state, id).await?;
     let summary = predictions::summary(state.jobs.pool(), id).await?;
     let mut value = json!(set);
@@ -107,10 +131,15 @@ async fn get_one(State(state): State<AppState>, Path(id): Path<Uuid>) -> Result<
 /// Delete a prediction set and its predictions.
 #[utoipa::path(delete, path = "/embeddings/prediction-sets/{id}", tag = "predictions", params(("id" = Uuid, Path)),
     responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
-async fn delete_one(State(state): State<AppState>, Path(id): Path<Uuid>) -> Result<Json<Value>, ApiError> {
+async fn delete_one(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Value>, ApiError> {
     match predictions::delete_set(state.jobs.pool(), id).await? {
         Some(n) => Ok(Json(json!({"deleted": id, "predictions_deleted": n}))),
-        None => Err(ApiError::NotFound(format!("prediction set {id} does not exist"))),
+        None => Err(ApiError::NotFound(format!(
+            "prediction set {id} does not exist"
+        ))),
     }
 }
 
@@ -144,7 +173,9 @@ async fn protein(
             v
         })
         .collect();
-    Ok(Json(json!({"accession": accession, "count": items.len(), "predictions": items})))
+    Ok(Json(
+        json!({"accession": accession, "count": items.len(), "predictions": items}),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -162,12 +193,16 @@ fn filter(q: ExportQuery) -> Result<PredictionFilter, ApiError> {
     if let Some(a) = &q.aspect
         && !matches!(a.as_str(), "F" | "P" | "C")
     {
-        return Err(ApiError::BadRequest(format!("aspect must be F, P or C, got {a:?}")));
+        return Err(ApiError::BadRequest(format!(
+            "aspect must be F, P or C, got {a:?}"
+        )));
     }
     if let Some(d) = q.max_distance
         && !(d.is_finite() && d >= 0.0)
     {
-        return Err(ApiError::BadRequest(format!("max_distance must be ≥ 0, got {d}")));
+        return Err(ApiError::BadRequest(format!(
+            "max_distance must be ≥ 0, got {d}"
+        )));
     }
     Ok(PredictionFilter {
         accession: q.accession,
@@ -191,7 +226,10 @@ async fn tsv(
     load(&state, id).await?;
     let rows = predictions::predictions(state.jobs.pool(), id, &filter).await?;
     Ok((
-        [(header::CONTENT_TYPE, "text/tab-separated-values; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/tab-separated-values; charset=utf-8",
+        )],
         predictions::tsv_text(&rows),
     ))
 }
@@ -211,7 +249,10 @@ async fn cafa(
     load(&state, id).await?;
     let rows = predictions::predictions(state.jobs.pool(), id, &filter).await?;
     Ok((
-        [(header::CONTENT_TYPE, "text/tab-separated-values; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/tab-separated-values; charset=utf-8",
+        )],
         predictions::cafa_text(&rows),
     ))
 }

@@ -71,7 +71,8 @@ pub(crate) enum PredictionSetCommand {
 }
 
 pub(crate) async fn predict(config: &Config, args: PredictArgs) -> anyhow::Result<ExitCode> {
-    let mut payload: Value = serde_json::from_str(&args.payload).context("--payload is not valid JSON")?;
+    let mut payload: Value =
+        serde_json::from_str(&args.payload).context("--payload is not valid JSON")?;
     anyhow::ensure!(payload.is_object(), "--payload must be a JSON object");
     payload["embedding_config_id"] = json!(args.embedding_config);
     payload["annotation_set_id"] = json!(args.annotation_set);
@@ -113,7 +114,10 @@ pub(crate) async fn predict(config: &Config, args: PredictArgs) -> anyhow::Resul
     }
 }
 
-pub(crate) async fn prediction_set(config: &Config, command: PredictionSetCommand) -> anyhow::Result<ExitCode> {
+pub(crate) async fn prediction_set(
+    config: &Config,
+    command: PredictionSetCommand,
+) -> anyhow::Result<ExitCode> {
     let pool = client_pool(config).await?;
     match command {
         PredictionSetCommand::List { limit, json } => {
@@ -151,7 +155,10 @@ pub(crate) async fn prediction_set(config: &Config, command: PredictionSetComman
                 ..Default::default()
             };
             let rows = predictions::predictions(&pool, id, &filter).await?;
-            anyhow::ensure!(!rows.is_empty(), "prediction set {id} has no prediction for {accession}");
+            anyhow::ensure!(
+                !rows.is_empty(),
+                "prediction set {id} has no prediction for {accession}"
+            );
             let items: Vec<Value> = rows
                 .iter()
                 .map(|r| {
