@@ -16,13 +16,13 @@ const CHUNK: usize = 5_000;
 /// Decodes a stored vector (little-endian `float32` or `float16`).
 pub fn decode_vector(bytes: &[u8], dtype: &str) -> Option<Vec<f32>> {
     match dtype {
-        "float32" if bytes.len() % 4 == 0 => Some(
+        "float32" if bytes.len().is_multiple_of(4) => Some(
             bytes
                 .chunks_exact(4)
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                 .collect(),
         ),
-        "float16" if bytes.len() % 2 == 0 => Some(
+        "float16" if bytes.len().is_multiple_of(2) => Some(
             bytes
                 .chunks_exact(2)
                 .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
