@@ -90,4 +90,5 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::query_sets::router())
         .merge(routes::interpro::router())
         .merge(routes::reranker_models::router())
+        .merge(routes::predictions::router())
 }

@@ -94,6 +94,11 @@ enum Command {
     /// Experiment runners (toy, baseline, lightgbm): list, fit, evaluate, export.
     #[command(subcommand)]
     Runner(commands::runner::RunnerCommand),
+    /// Queue a GO-term prediction run (predict_go_terms).
+    Predict(commands::predict::PredictArgs),
+    /// Prediction sets: list, show, per-protein predictions, CAFA/TSV download, delete.
+    #[command(subcommand, name = "prediction-set")]
+    PredictionSet(commands::predict::PredictionSetCommand),
 }
 
 fn main() -> ExitCode {
@@ -140,6 +145,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::QuerySet(command) => commands::catalog::query_set(&config, command).await,
         Command::RerankerModel(command) => commands::reranker_models::run(&config, command).await,
         Command::Runner(command) => commands::runner::run(&config, command).await,
+        Command::Predict(args) => commands::predict::predict(&config, args).await,
+        Command::PredictionSet(command) => {
+            commands::predict::prediction_set(&config, command).await
+        }
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
         Command::Embed(_) => unreachable!("handled above"),
         Command::Knn(_) => unreachable!("handled above"),

@@ -18,6 +18,7 @@ const PURE: &[&str] = &[
     "protea-features",
     "protea-reranker",
     "protea-dataset",
+    "protea-predict",
 ];
 const FORBIDDEN: &[&str] = &["sqlx", "tokio", "reqwest", "axum", "hyper", "async-std"];
 

@@ -33,6 +33,12 @@ pub mod query_set_upload;
 pub mod run_cafa_evaluation;
 pub mod run_interproscan_batch;
 pub mod run_experiment;
+pub mod predict_go_terms;
+pub mod predict_go_terms_batch;
+pub mod prediction_reference;
+pub mod query_set_upload;
+pub mod run_cafa_evaluation;
+pub mod store_predictions;
 mod uniprot_payload;
 
 use protea_jobs::Registry;
@@ -53,4 +59,7 @@ pub fn registry() -> Registry {
         .register(run_interproscan_batch::RunInterproscanBatch)
         .register(predict_go_terms_from_interpro::PredictGoTermsFromInterpro)
         .register(run_experiment::RunExperiment)
+        .register(predict_go_terms::PredictGoTerms)
+        .register(predict_go_terms_batch::PredictGoTermsBatch)
+        .register(store_predictions::StorePredictions)
 }

@@ -18,6 +18,7 @@ pub mod interpro;
 pub mod interpro_hits;
 pub mod interpro_propagation;
 pub mod ontology;
+pub mod predictions;
 pub mod proteins;
 pub mod query_sets;
 pub mod reranker_models;

@@ -10,6 +10,7 @@ pub(crate) mod knn;
 pub(crate) mod platform;
 pub(crate) mod reranker_models;
 pub(crate) mod runner;
+pub(crate) mod predict;
 
 use crate::config::Config;
 use protea_jobs::{JobService, PgQueue};

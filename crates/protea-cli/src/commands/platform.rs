@@ -212,6 +212,9 @@ fn worker_extensions(config: &Config) -> Extensions {
     let mut extensions = Extensions::default();
     extensions.insert(config.sources.to_sources());
     extensions.insert(config.interpro.to_config());
+    extensions.insert(std::sync::Arc::new(
+        protea_ops::prediction_reference::ReferenceCache::default(),
+    ));
     extensions.insert(protea_ops::evaluation_common::EvaluationArtifacts(
         Arc::new(protea_store::artifacts::LocalArtifactStore::new(
             config.data_dir.join("artifacts"),
