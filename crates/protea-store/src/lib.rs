@@ -11,6 +11,7 @@ pub mod annotations;
 pub mod artifacts;
 pub mod browse;
 pub mod embedded;
+pub mod embeddings;
 mod error;
 pub mod evaluation;
 pub mod interpro;
