@@ -16,9 +16,14 @@
 //! `insert_proteins` transaction (§9.2) is kept deliberately: a half-loaded
 //! proteome is worse, and the upserts are cheap enough to re-run.
 
+pub mod compute_embeddings;
+pub mod compute_embeddings_batch;
+pub mod embedding_config;
+pub mod embedding_models;
 pub mod evaluation_common;
 pub mod fetch_uniprot_metadata;
 pub mod generate_evaluation_set;
+pub mod import_embeddings;
 pub mod ingest;
 pub mod insert_proteins;
 pub mod load_goa_annotations;
@@ -29,6 +34,7 @@ pub mod load_taxonomy;
 pub mod ping;
 pub mod query_set_upload;
 pub mod run_cafa_evaluation;
+pub mod store_embeddings;
 mod uniprot_payload;
 
 use protea_jobs::Registry;
@@ -46,4 +52,8 @@ pub fn registry() -> Registry {
         .register(fetch_uniprot_metadata::FetchUniprotMetadata)
         .register(load_quickgo_annotations::LoadQuickgoAnnotations)
         .register(load_taxonomy::LoadTaxonomy)
+        .register(compute_embeddings::ComputeEmbeddings)
+        .register(compute_embeddings_batch::ComputeEmbeddingsBatch)
+        .register(store_embeddings::StoreEmbeddings)
+        .register(import_embeddings::ImportEmbeddings)
 }
