@@ -85,6 +85,12 @@ enum Command {
     /// Upload, list, show and delete query sets (user FASTA).
     #[command(subcommand, name = "query-set")]
     QuerySet(commands::catalog::QuerySetCommand),
+    /// Embedding configs (recipes) with their coverage: create, list, show, delete.
+    #[command(subcommand, name = "embedding-config")]
+    EmbeddingConfig(commands::embeddings::EmbeddingConfigCommand),
+    /// Compute embeddings for a config, or import precomputed ones.
+    #[command(subcommand)]
+    Embeddings(commands::embeddings::EmbeddingsCommand),
 }
 
 fn main() -> ExitCode {
@@ -128,6 +134,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::catalog::annotation_set(&config, command).await
         }
         Command::QuerySet(command) => commands::catalog::query_set(&config, command).await,
+        Command::EmbeddingConfig(command) => {
+            commands::embeddings::config_command(&config, command).await
+        }
+        Command::Embeddings(command) => {
+            commands::embeddings::embeddings_command(&config, command).await
+        }
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
         Command::Embed(_) => unreachable!("handled above"),
     }

@@ -209,6 +209,18 @@ pub async fn delete_config(
     }))
 }
 
+/// Queued or running embedding jobs (compute or import) that name `config`:
+/// a config is not deleted under them.
+pub async fn active_jobs<'e>(db: impl PgExecutor<'e>, config: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "select id from job where operation in ('compute_embeddings', 'import_embeddings') \
+         and status in ('QUEUED', 'RUNNING') and payload->>'embedding_config_id' = $1::text order by created_at",
+    )
+    .bind(config)
+    .fetch_all(db)
+    .await?)
+}
+
 /// Sequence ids of a query set's entries (distinct, ascending).
 pub async fn query_set_sequences<'e>(
     db: impl PgExecutor<'e>,

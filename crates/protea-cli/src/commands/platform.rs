@@ -211,6 +211,10 @@ fn split_serial(queues: &[String], concurrency: usize) -> Vec<(Vec<String>, usiz
 fn worker_extensions(config: &Config) -> Extensions {
     let mut extensions = Extensions::default();
     extensions.insert(config.sources.to_sources());
+    // Model directories for embedding configs without model_path.
+    extensions.insert(protea_ops::embedding_models::EmbeddingModels::new(Some(
+        config.data_dir.join("models"),
+    )));
     extensions.insert(protea_ops::evaluation_common::EvaluationArtifacts(
         Arc::new(protea_store::artifacts::LocalArtifactStore::new(
             config.data_dir.join("artifacts"),
