@@ -106,7 +106,10 @@ async fn configs_are_validated_computed_covered_and_deleted() {
         assert!(detail.contains(field), "{detail}");
     }
     let (status, _) = s
-        .post("/embeddings/configs", json!({"model_name": "kmer2", "surprise": 1}))
+        .post(
+            "/embeddings/configs",
+            json!({"model_name": "kmer2", "surprise": 1}),
+        )
         .await;
     assert_eq!(status, 422);
 
@@ -146,7 +149,10 @@ async fn configs_are_validated_computed_covered_and_deleted() {
     assert_eq!(job["status"], "succeeded", "{job}");
     let n = qs["entry_count"].as_i64().unwrap();
     let (_, got) = s.get(&format!("/embeddings/configs/{id}")).await;
-    assert_eq!(got["query_sequences_embedded"], got["query_sequences_total"]);
+    assert_eq!(
+        got["query_sequences_embedded"],
+        got["query_sequences_total"]
+    );
     assert!(got["sequences_embedded"].as_i64().unwrap() >= 1);
     assert!(got["sequences_embedded"].as_i64().unwrap() <= n);
     assert_eq!(got["embedding_count"], got["sequences_embedded"]);

@@ -116,7 +116,8 @@ impl Operation for ComputeEmbeddings {
     type Payload = ComputeEmbeddingsPayload;
     const NAME: &'static str = "compute_embeddings";
     const QUEUE: &'static str = queues::EMBEDDINGS;
-    const SUMMARY: &'static str = "Computes protein language-model embeddings for an EmbeddingConfig (fans out batches)";
+    const SUMMARY: &'static str =
+        "Computes protein language-model embeddings for an EmbeddingConfig (fans out batches)";
 
     async fn execute(
         &self,
@@ -248,6 +249,51 @@ impl Operation for ComputeEmbeddings {
             })
         } else {
             Ok(OperationResult::deferred(result, n as i64))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protea_core::decode_payload;
+
+    #[test]
+    fn defaults_are_the_spec_ones() {
+        let id = Uuid::new_v4();
+        let p: ComputeEmbeddingsPayload =
+            decode_payload(&json!({"embedding_config_id": id})).unwrap();
+        assert_eq!(p.embedding_config_id, id);
+        assert_eq!((p.accessions, p.query_set_id), (None, None));
+        assert_eq!((p.sequences_per_job, p.batch_size), (64, 1));
+        assert_eq!(p.device, "cuda");
+        assert!(p.skip_existing);
+    }
+
+    #[test]
+    fn bad_payloads_name_their_field() {
+        let id = Uuid::new_v4();
+        for (payload, field) in [
+            (json!({}), "embedding_config_id"),
+            (
+                json!({"embedding_config_id": id, "batch_size": 0}),
+                "batch_size",
+            ),
+            (
+                json!({"embedding_config_id": id, "sequences_per_job": "8"}),
+                "sequences_per_job",
+            ),
+            (
+                json!({"embedding_config_id": id, "accessions": ["P1", ""]}),
+                "accessions[1]",
+            ),
+            (json!({"embedding_config_id": id, "gpu": true}), "gpu"),
+        ] {
+            let err = decode_payload::<ComputeEmbeddingsPayload>(&payload).unwrap_err();
+            assert!(
+                err.field.contains(field) || err.message.contains(field),
+                "{payload}: {err:?}"
+            );
         }
     }
 }

@@ -61,8 +61,7 @@ impl Operation for ComputeEmbeddingsBatch {
     const NAME: &'static str = "compute_embeddings_batch";
     const QUEUE: &'static str = queues::EMBEDDINGS_BATCH;
     const EPHEMERAL: bool = true;
-    const SUMMARY: &'static str =
-        "Runs the language model over one batch of sequences and forwards the vectors to store_embeddings";
+    const SUMMARY: &'static str = "Runs the language model over one batch of sequences and forwards the vectors to store_embeddings";
 
     async fn execute(
         &self,

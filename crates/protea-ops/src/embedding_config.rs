@@ -113,7 +113,10 @@ impl EmbeddingConfigRequest {
             );
         }
         if self.layer_indices.is_empty() {
-            bad("layer_indices", "must be a non-empty list of integers".into());
+            bad(
+                "layer_indices",
+                "must be a non-empty list of integers".into(),
+            );
         }
         if self.layer_agg.parse::<LayerAgg>().is_err() {
             bad(
@@ -239,7 +242,9 @@ pub fn plm_settings(row: &EmbeddingConfigRow) -> Result<PlmSettings, PayloadErro
     };
     let layer_indices: Vec<i64> = serde_json::from_value(row.layer_indices.clone())
         .map_err(|e| PayloadError::new("layer_indices", e.to_string()))?;
-    let parse_err = |field: &'static str| move |e: protea_plm::PlmError| PayloadError::new(field, e.to_string());
+    let parse_err = |field: &'static str| {
+        move |e: protea_plm::PlmError| PayloadError::new(field, e.to_string())
+    };
     let options = EmbedOptions {
         layer_indices,
         layer_agg: row.layer_agg.parse().map_err(parse_err("layer_agg"))?,
@@ -320,7 +325,10 @@ mod tests {
         assert_eq!(c.layer_indices, vec![0]);
         assert_eq!((c.layer_agg.as_str(), c.pooling.as_str()), ("mean", "mean"));
         assert!(c.normalize && !c.normalize_residues && !c.use_chunking);
-        assert_eq!((c.max_length, c.chunk_size, c.chunk_overlap), (1022, 512, 0));
+        assert_eq!(
+            (c.max_length, c.chunk_size, c.chunk_overlap),
+            (1022, 512, 0)
+        );
         assert_eq!(c.embedding_dtype, "float32");
     }
 
@@ -355,7 +363,10 @@ mod tests {
         assert_eq!(canonical_backend("auto", "x"), Some("esm2"));
         assert_eq!(canonical_backend("esm3c", "esmc_300m"), Some("esmc"));
         assert_eq!(canonical_backend("t5", "Rostlab/ProstT5"), Some("prostt5"));
-        assert_eq!(canonical_backend("t5", "Rostlab/prot_t5_xl"), Some("prott5"));
+        assert_eq!(
+            canonical_backend("t5", "Rostlab/prot_t5_xl"),
+            Some("prott5")
+        );
         assert_eq!(canonical_backend("word2vec", "x"), None);
     }
 

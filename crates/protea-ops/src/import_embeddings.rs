@@ -69,13 +69,15 @@ impl Operation for ImportEmbeddings {
             .await
             .map_err(store_err)?
             .ok_or_else(|| not_found("embedding config", p.embedding_config_id))?;
-        let (npy, tsv) = (PathBuf::from(&p.npy_path), PathBuf::from(&p.accessions_path));
-        let rows = tokio::task::spawn_blocking(move || {
-            protea_plm::import::read_precomputed(&npy, &tsv)
-        })
-        .await
-        .map_err(|e| invalid(format!("reader panicked: {e}")))?
-        .map_err(|e| OperationError::failed("FileFormatError", e.to_string()))?;
+        let (npy, tsv) = (
+            PathBuf::from(&p.npy_path),
+            PathBuf::from(&p.accessions_path),
+        );
+        let rows =
+            tokio::task::spawn_blocking(move || protea_plm::import::read_precomputed(&npy, &tsv))
+                .await
+                .map_err(|e| invalid(format!("reader panicked: {e}")))?
+                .map_err(|e| OperationError::failed("FileFormatError", e.to_string()))?;
         let file = &p.accessions_path;
 
         // Duplicate (accession, chunk) rows.

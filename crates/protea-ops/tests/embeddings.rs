@@ -193,7 +193,10 @@ impl Harness {
             if job.finished_at.is_some() {
                 return job;
             }
-            assert!(Instant::now() < deadline, "job {id} did not finish: {job:?}");
+            assert!(
+                Instant::now() < deadline,
+                "job {id} did not finish: {job:?}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -242,7 +245,11 @@ fn direct(
         if !seen.insert(id) {
             continue;
         }
-        for c in model.embed(&[(acc, seq)], opts, 1 << 20).unwrap().remove(0) {
+        for c in model
+            .embed(&[(acc.as_str(), seq.as_str())], opts, 1 << 20)
+            .unwrap()
+            .remove(0)
+        {
             out.push(StoredVector {
                 sequence_id: id,
                 chunk_index_s: c.chunk_s as i32,
@@ -301,9 +308,17 @@ async fn kmer_run_fans_out_stores_every_sequence_and_skips_existing_on_rerun() {
     assert_eq!(result["sequences"], distinct);
     assert_eq!(
         (job.progress_current, job.progress_total),
-        (Some(distinct.div_ceil(8) as i64), Some(distinct.div_ceil(8) as i64))
+        (
+            Some(distinct.div_ceil(8) as i64),
+            Some(distinct.div_ceil(8) as i64)
+        )
     );
-    let events: Vec<String> = h.events(job.id).await.into_iter().map(|e| e.event).collect();
+    let events: Vec<String> = h
+        .events(job.id)
+        .await
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
     assert!(events.contains(&"compute_embeddings.dispatching".to_owned()));
     assert!(events.contains(&"job.dispatched".to_owned()));
     assert_eq!(events.last().unwrap(), "job.succeeded");
@@ -328,7 +343,10 @@ async fn kmer_run_fans_out_stores_every_sequence_and_skips_existing_on_rerun() {
         )
         .await;
     let r = succeeded(&again);
-    assert_eq!((r["batches"].as_u64(), r["skipped_existing"].as_u64()), (Some(0), Some(distinct as u64)));
+    assert_eq!(
+        (r["batches"].as_u64(), r["skipped_existing"].as_u64()),
+        (Some(0), Some(distinct as u64))
+    );
     assert_eq!(embeddings::vectors(h.pool(), config).await.unwrap(), stored);
 
     // An accession subset without skip_existing recomputes (replaces) those rows only.
@@ -371,10 +389,16 @@ async fn chunked_config_stores_one_row_per_window_with_exclusive_ends() {
     assert_close(&stored, &expected, 0.0);
     // Windows: start 0, 70, 140, …; the last ends at min(len, max_length).
     for (acc, seq) in &proteins {
-        let mine: Vec<&StoredVector> = stored.iter().filter(|v| v.sequence_id == ids[acc]).collect();
+        let mine: Vec<&StoredVector> = stored
+            .iter()
+            .filter(|v| v.sequence_id == ids[acc])
+            .collect();
         let len = seq.len().min(400) as i32;
         assert!(mine.iter().all(|v| v.chunk_index_s % 70 == 0));
-        assert!(mine.iter().all(|v| v.chunk_index_e == Some((v.chunk_index_s + 100).min(len))));
+        assert!(
+            mine.iter()
+                .all(|v| v.chunk_index_e == Some((v.chunk_index_s + 100).min(len)))
+        );
         assert_eq!(mine.len() as i32, (len + 69) / 70, "{acc} ({len} residues)");
     }
 }
@@ -466,7 +490,10 @@ async fn a_second_embedding_run_waits_with_retry_later_until_the_first_is_stored
     assert_eq!(succeeded(&first)["batches"], 4);
     let second = h.wait(second).await;
     let r = succeeded(&second);
-    assert_eq!((r["batches"].as_u64(), r["skipped_existing"].as_u64()), (Some(0), Some(10)));
+    assert_eq!(
+        (r["batches"].as_u64(), r["skipped_existing"].as_u64()),
+        (Some(0), Some(10))
+    );
     assert!(second.started_at.unwrap() >= first.finished_at.unwrap());
 }
 
@@ -520,19 +547,30 @@ async fn bad_payloads_and_unrunnable_configs_fail_naming_the_field() {
     assert_eq!(job.error_code.as_deref(), Some("NotFound"));
     // A model that is not on disk fails the batch, and the parent with it.
     let missing = h
-        .config(json!({"model_name": "facebook/esm2_t6_8M_UR50D", "model_backend": "esm2",
-                       "model_path": "/nonexistent/esm2"}))
+        .config(
+            json!({"model_name": "facebook/esm2_t6_8M_UR50D", "model_backend": "esm2",
+                       "model_path": "/nonexistent/esm2"}),
+        )
         .await;
     let ids = insert_proteins(h.pool(), &[("P00001".into(), "MKTAYIAKQR".into())]).await;
     assert_eq!(ids.len(), 1);
     let job = h
-        .run("compute_embeddings", json!({"embedding_config_id": missing}))
+        .run(
+            "compute_embeddings",
+            json!({"embedding_config_id": missing}),
+        )
         .await;
     assert_eq!(job.error_code.as_deref(), Some("ChildrenFailed"));
     let events = h.events(job.id).await;
     let failed = events.iter().find(|e| e.event == "child.failed").unwrap();
     assert_eq!(failed.fields["error_code"], "ModelNotFound");
-    assert!(failed.message.as_deref().unwrap().contains("/nonexistent/esm2"));
+    assert!(
+        failed
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("/nonexistent/esm2")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -544,14 +582,19 @@ async fn import_of_real_esm2_vectors_covers_the_500_human_proteins_and_is_idempo
     assert_eq!(proteins.len(), 500);
     let ids = insert_proteins(h.pool(), &proteins).await;
     let config = h
-        .config(json!({"model_name": "facebook/esm2_t6_8M_UR50D", "model_backend": "esm2",
-                       "max_length": 512, "description": "imported human500"}))
+        .config(
+            json!({"model_name": "facebook/esm2_t6_8M_UR50D", "model_backend": "esm2",
+                       "max_length": 512, "description": "imported human500"}),
+        )
         .await;
     let payload = json!({"embedding_config_id": config,
         "npy_path": data.join(HUMAN_NPY), "accessions_path": data.join(HUMAN_IDS)});
     let job = h.run("import_embeddings", payload.clone()).await;
     let r = succeeded(&job).clone();
-    assert_eq!((r["rows"].as_u64(), r["embedding_dim"].as_u64()), (Some(500), Some(320)));
+    assert_eq!(
+        (r["rows"].as_u64(), r["embedding_dim"].as_u64()),
+        (Some(500), Some(320))
+    );
     let cov = embeddings::coverage(h.pool(), config).await.unwrap();
     assert_eq!(cov.proteins_embedded, 500);
     assert_eq!(cov.embedding_count, r["inserted"].as_i64().unwrap());
@@ -579,7 +622,10 @@ async fn import_of_real_esm2_vectors_covers_the_500_human_proteins_and_is_idempo
     // Again: nothing new.
     let again = h.run("import_embeddings", payload).await;
     let r2 = succeeded(&again);
-    assert_eq!((r2["inserted"].as_u64(), r2["already_present"].as_u64()), (Some(0), Some(500)));
+    assert_eq!(
+        (r2["inserted"].as_u64(), r2["already_present"].as_u64()),
+        (Some(0), Some(500))
+    );
 
     // Bad files write nothing and name the row.
     let dir = tempfile::tempdir().unwrap();
@@ -594,30 +640,63 @@ async fn import_of_real_esm2_vectors_covers_the_500_human_proteins_and_is_idempo
     };
     protea_plm::npy::write_npy(&npy, &small).unwrap();
     let tsv = dir.path().join("ids.tsv");
-    let import = |tsv: &Path, config: Uuid| {
-        json!({"embedding_config_id": config, "npy_path": npy, "accessions_path": tsv})
-    };
+    let import = |tsv: &Path, config: Uuid| json!({"embedding_config_id": config, "npy_path": npy, "accessions_path": tsv});
     std::fs::write(&tsv, "row\taccession\n0\tA0A0C5B5G6\n1\tNOPE1\n2\tNOPE2\n").unwrap();
     let job = h.run("import_embeddings", import(&tsv, fresh)).await;
     let msg = job.error_message.unwrap();
-    assert!(msg.contains("2 row(s)") && msg.contains("row 1: NOPE1"), "{msg}");
+    assert!(
+        msg.contains("2 row(s)") && msg.contains("row 1: NOPE1"),
+        "{msg}"
+    );
     std::fs::write(&tsv, "accession\nA0A0C5B5G6\nA0A1B0GTW7\nA0A0C5B5G6\n").unwrap();
-    let msg = h.run("import_embeddings", import(&tsv, fresh)).await.error_message.unwrap();
+    let msg = h
+        .run("import_embeddings", import(&tsv, fresh))
+        .await
+        .error_message
+        .unwrap();
     assert!(msg.contains("row 2 repeats row 0"), "{msg}");
     std::fs::write(&tsv, "accession\nA0A0C5B5G6\nA0A1B0GTW7\n").unwrap();
-    let msg = h.run("import_embeddings", import(&tsv, fresh)).await.error_message.unwrap();
+    let msg = h
+        .run("import_embeddings", import(&tsv, fresh))
+        .await
+        .error_message
+        .unwrap();
     assert!(msg.contains("2 rows named but"), "{msg}");
     // Dimension 4 into a config holding 320.
     std::fs::write(&tsv, "accession\nA0A0C5B5G6\nA0A1B0GTW7\nA0JNW5\n").unwrap();
-    let msg = h.run("import_embeddings", import(&tsv, config)).await.error_message.unwrap();
+    let msg = h
+        .run("import_embeddings", import(&tsv, config))
+        .await
+        .error_message
+        .unwrap();
     assert!(msg.contains("dimension 4") && msg.contains("320"), "{msg}");
-    assert_eq!(embeddings::coverage(h.pool(), fresh).await.unwrap().embedding_count, 0);
-    assert_eq!(embeddings::coverage(h.pool(), config).await.unwrap().embedding_count, cov.embedding_count);
+    assert_eq!(
+        embeddings::coverage(h.pool(), fresh)
+            .await
+            .unwrap()
+            .embedding_count,
+        0
+    );
+    assert_eq!(
+        embeddings::coverage(h.pool(), config)
+            .await
+            .unwrap()
+            .embedding_count,
+        cov.embedding_count
+    );
 
     // Deleting the config takes its vectors with it.
     let mut tx = h.pool().begin().await.unwrap();
-    let deleted = embeddings::delete_config(&mut tx, config).await.unwrap().unwrap();
+    let deleted = embeddings::delete_config(&mut tx, config)
+        .await
+        .unwrap()
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(deleted.embeddings_deleted, cov.embedding_count);
-    assert!(embeddings::config(h.pool(), config).await.unwrap().is_none());
+    assert!(
+        embeddings::config(h.pool(), config)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

@@ -211,7 +211,10 @@ pub async fn delete_config(
 
 /// Queued or running embedding jobs (compute or import) that name `config`:
 /// a config is not deleted under them.
-pub async fn active_jobs<'e>(db: impl PgExecutor<'e>, config: Uuid) -> Result<Vec<Uuid>, StoreError> {
+pub async fn active_jobs<'e>(
+    db: impl PgExecutor<'e>,
+    config: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
     Ok(sqlx::query_scalar(
         "select id from job where operation in ('compute_embeddings', 'import_embeddings') \
          and status in ('QUEUED', 'RUNNING') and payload->>'embedding_config_id' = $1::text order by created_at",
@@ -466,7 +469,10 @@ mod tests {
     fn vectors_round_trip_in_both_dtypes() {
         let v = [0.0f32, -1.5, 3.25, 1e-3];
         assert_eq!(
-            decode_vector(&encode_vector(&v, VectorDtype::Float32), VectorDtype::Float32),
+            decode_vector(
+                &encode_vector(&v, VectorDtype::Float32),
+                VectorDtype::Float32
+            ),
             v
         );
         let h = decode_vector(

@@ -115,7 +115,10 @@ async fn create_config(
         ApiError::Unprocessable(list.join("; "))
     })?;
     let row = embeddings::insert_config(state.jobs.pool(), &new).await?;
-    Ok((StatusCode::CREATED, axum::Json(view(row, Coverage::default()))))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(view(row, Coverage::default())),
+    ))
 }
 
 /// One config with its coverage.

@@ -52,7 +52,12 @@ pub(crate) struct CreateArgs {
     #[arg(long)]
     model_path: Option<PathBuf>,
     /// Layers, comma-separated reverse indices (0 = last; negatives count from the end).
-    #[arg(long, default_value = "0", allow_hyphen_values = true, value_delimiter = ',')]
+    #[arg(
+        long,
+        default_value = "0",
+        allow_hyphen_values = true,
+        value_delimiter = ','
+    )]
     layers: Vec<i64>,
     /// mean, last or concat.
     #[arg(long, default_value = "mean")]
@@ -171,7 +176,11 @@ fn config_line(r: &EmbeddingConfigRow, c: &Coverage) -> String {
         r.layer_agg,
         r.pooling,
         if r.normalize { " +norm" } else { "" },
-        if r.normalize_residues { " +resnorm" } else { "" },
+        if r.normalize_residues {
+            " +resnorm"
+        } else {
+            ""
+        },
         r.max_length,
         chunks,
         r.embedding_dtype,
@@ -193,12 +202,9 @@ pub(crate) async fn config_command(
             let request = EmbeddingConfigRequest {
                 model_name: a.model_name,
                 model_backend: a.backend,
-                model_path: a.model_path.map(|p| {
-                    std::path::absolute(&p)
-                        .unwrap_or(p)
-                        .display()
-                        .to_string()
-                }),
+                model_path: a
+                    .model_path
+                    .map(|p| std::path::absolute(&p).unwrap_or(p).display().to_string()),
                 layer_indices: a.layers,
                 layer_agg: a.layer_agg,
                 pooling: a.pooling,
@@ -273,7 +279,9 @@ pub(crate) async fn config_command(
             }
             let mut tx = pool.begin().await?;
             if let Some(job) = embeddings::active_jobs(&mut *tx, id).await?.first() {
-                bail!("embedding config {id} is used by job {job}, which is still queued or running");
+                bail!(
+                    "embedding config {id} is used by job {job}, which is still queued or running"
+                );
             }
             let d = embeddings::delete_config(&mut tx, id)
                 .await?
