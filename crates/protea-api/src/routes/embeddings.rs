@@ -97,7 +97,7 @@ async fn list_configs(
 }
 
 /// Create a config. Every invalid field is reported in one 422.
-#[utoipa::path(post, path = "/embeddings/configs", tag = "embeddings", request_body = Object, responses(
+#[utoipa::path(post, path = "/embeddings/configs", tag = "embeddings", request_body(content = Object, description = "see the README"), responses(
     (status = 201, body = EmbeddingConfigView),
     (status = 422, body = crate::error::ErrorBody),
 ))]
@@ -214,7 +214,7 @@ async fn submit(state: &AppState, operation: &str, payload: Value) -> Result<Que
 }
 
 /// Queue `compute_embeddings` (body: its payload; the worker validates the rest).
-#[utoipa::path(post, path = "/embeddings/compute", tag = "embeddings", request_body = Object, responses(
+#[utoipa::path(post, path = "/embeddings/compute", tag = "embeddings", request_body(content = Object, description = "see the README"), responses(
     (status = 201, body = Queued),
     (status = 404, body = crate::error::ErrorBody),
     (status = 422, body = crate::error::ErrorBody),
@@ -229,7 +229,7 @@ async fn compute(
 
 /// Queue `import_embeddings` (body: `embedding_config_id`, `npy_path`,
 /// `accessions_path`, paths on the worker).
-#[utoipa::path(post, path = "/embeddings/import", tag = "embeddings", request_body = Object, responses(
+#[utoipa::path(post, path = "/embeddings/import", tag = "embeddings", request_body(content = Object, description = "see the README"), responses(
     (status = 201, body = Queued),
     (status = 404, body = crate::error::ErrorBody),
     (status = 422, body = crate::error::ErrorBody),
