@@ -429,7 +429,8 @@ pub async fn vectors<'e>(
     db: impl PgExecutor<'e>,
     config: Uuid,
 ) -> Result<Vec<StoredVector>, StoreError> {
-    let rows: Vec<(i32, i32, Option<i32>, Vec<u8>, String)> = sqlx::query_as(
+    type Row = (i32, i32, Option<i32>, Vec<u8>, String);
+    let rows: Vec<Row> = sqlx::query_as(
         "select sequence_id, chunk_index_s, chunk_index_e, embedding, embedding_dtype from sequence_embedding \
          where embedding_config_id = $1 order by sequence_id, chunk_index_s",
     )
