@@ -434,7 +434,13 @@ async fn esm2_fixture_model_runs_through_the_job_and_matches_protea_plm() {
     let opts = protea_ops::embedding_config::plm_settings(&row)
         .unwrap()
         .options;
-    let expected = direct(BackendKind::Esm2, Some(dir.as_path()), &proteins, &ids, &opts);
+    let expected = direct(
+        BackendKind::Esm2,
+        Some(dir.as_path()),
+        &proteins,
+        &ids,
+        &opts,
+    );
     // 2 layers × 32 dims, mean ‖ max.
     assert!(stored.iter().all(|v| v.vector.len() == 128));
     assert!(stored.iter().any(|v| v.chunk_index_s > 0));

@@ -19,7 +19,7 @@ use uuid::Uuid;
 #[derive(Debug, Subcommand)]
 pub(crate) enum EmbeddingConfigCommand {
     /// Create a config (a reproducible embedding recipe); prints its id.
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
     /// List configs, newest first, with how much they cover.
     List {
         #[arg(long)]
@@ -199,6 +199,7 @@ pub(crate) async fn config_command(
     let pool = client_pool(config).await?;
     match command {
         EmbeddingConfigCommand::Create(a) => {
+            let a = *a;
             let request = EmbeddingConfigRequest {
                 model_name: a.model_name,
                 model_backend: a.backend,
