@@ -87,6 +87,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::evaluation::router())
         .merge(routes::scoring::router())
         .merge(routes::catalog::router())
+        .merge(routes::embeddings::router())
         .merge(routes::query_sets::router())
         .merge(routes::interpro::router())
         .merge(routes::reranker_models::router())

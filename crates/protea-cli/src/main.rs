@@ -99,6 +99,12 @@ enum Command {
     /// Prediction sets: list, show, per-protein predictions, CAFA/TSV download, delete.
     #[command(subcommand, name = "prediction-set")]
     PredictionSet(commands::predict::PredictionSetCommand),
+    /// Embedding configs (recipes) with their coverage: create, list, show, delete.
+    #[command(subcommand, name = "embedding-config")]
+    EmbeddingConfig(commands::embeddings::EmbeddingConfigCommand),
+    /// Compute embeddings for a config, or import precomputed ones.
+    #[command(subcommand)]
+    Embeddings(commands::embeddings::EmbeddingsCommand),
 }
 
 fn main() -> ExitCode {
@@ -148,6 +154,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Predict(args) => commands::predict::predict(&config, args).await,
         Command::PredictionSet(command) => {
             commands::predict::prediction_set(&config, command).await
+        Command::EmbeddingConfig(command) => {
+            commands::embeddings::config_command(&config, command).await
+        }
+        Command::Embeddings(command) => {
+            commands::embeddings::embeddings_command(&config, command).await
         }
         Command::Eval(_) | Command::Openapi => unreachable!("handled above"),
         Command::Embed(_) => unreachable!("handled above"),

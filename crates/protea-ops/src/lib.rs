@@ -16,9 +16,14 @@
 //! `insert_proteins` transaction (§9.2) is kept deliberately: a half-loaded
 //! proteome is worse, and the upserts are cheap enough to re-run.
 
+pub mod compute_embeddings;
+pub mod compute_embeddings_batch;
+pub mod embedding_config;
+pub mod embedding_models;
 pub mod evaluation_common;
 pub mod fetch_uniprot_metadata;
 pub mod generate_evaluation_set;
+pub mod import_embeddings;
 pub mod ingest;
 pub mod insert_proteins;
 pub mod interproscan;
@@ -39,6 +44,7 @@ pub mod prediction_reference;
 pub mod query_set_upload;
 pub mod run_cafa_evaluation;
 pub mod store_predictions;
+pub mod store_embeddings;
 mod uniprot_payload;
 
 use protea_jobs::Registry;
@@ -62,4 +68,8 @@ pub fn registry() -> Registry {
         .register(predict_go_terms::PredictGoTerms)
         .register(predict_go_terms_batch::PredictGoTermsBatch)
         .register(store_predictions::StorePredictions)
+        .register(compute_embeddings::ComputeEmbeddings)
+        .register(compute_embeddings_batch::ComputeEmbeddingsBatch)
+        .register(store_embeddings::StoreEmbeddings)
+        .register(import_embeddings::ImportEmbeddings)
 }

@@ -12,6 +12,7 @@ pub mod artifacts;
 pub mod browse;
 pub mod curation;
 pub mod embedded;
+pub mod embeddings;
 mod error;
 pub mod evaluation;
 pub mod interpro;

@@ -1,6 +1,7 @@
 //! One module per resource, each exposing `router()`.
 
 pub(crate) mod catalog;
+pub(crate) mod embeddings;
 pub(crate) mod evaluation;
 pub(crate) mod health;
 pub(crate) mod interpro;

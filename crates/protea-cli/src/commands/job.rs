@@ -231,7 +231,7 @@ async fn submit(service: &JobService, args: SubmitArgs) -> anyhow::Result<ExitCo
 }
 
 /// Follows a job to its end with a progress bar; prints its outcome.
-async fn wait(
+pub(crate) async fn wait(
     service: &JobService,
     id: Uuid,
     timeout: Option<Duration>,

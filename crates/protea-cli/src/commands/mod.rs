@@ -3,6 +3,7 @@
 pub(crate) mod catalog;
 pub(crate) mod db;
 pub(crate) mod embed;
+pub(crate) mod embeddings;
 pub(crate) mod eval;
 pub(crate) mod evaluation;
 pub(crate) mod job;

@@ -215,6 +215,10 @@ fn worker_extensions(config: &Config) -> Extensions {
     extensions.insert(std::sync::Arc::new(
         protea_ops::prediction_reference::ReferenceCache::default(),
     ));
+    // Model directories for embedding configs without model_path.
+    extensions.insert(protea_ops::embedding_models::EmbeddingModels::new(Some(
+        config.data_dir.join("models"),
+    )));
     extensions.insert(protea_ops::evaluation_common::EvaluationArtifacts(
         Arc::new(protea_store::artifacts::LocalArtifactStore::new(
             config.data_dir.join("artifacts"),
