@@ -154,6 +154,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Predict(args) => commands::predict::predict(&config, args).await,
         Command::PredictionSet(command) => {
             commands::predict::prediction_set(&config, command).await
+        }
         Command::EmbeddingConfig(command) => {
             commands::embeddings::config_command(&config, command).await
         }

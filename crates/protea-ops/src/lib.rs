@@ -41,8 +41,6 @@ pub mod run_experiment;
 pub mod predict_go_terms;
 pub mod predict_go_terms_batch;
 pub mod prediction_reference;
-pub mod query_set_upload;
-pub mod run_cafa_evaluation;
 pub mod store_predictions;
 pub mod store_embeddings;
 mod uniprot_payload;
