@@ -9,9 +9,9 @@ pub(crate) mod evaluation;
 pub(crate) mod job;
 pub(crate) mod knn;
 pub(crate) mod platform;
+pub(crate) mod predict;
 pub(crate) mod reranker_models;
 pub(crate) mod runner;
-pub(crate) mod predict;
 
 use crate::config::Config;
 use protea_jobs::{JobService, PgQueue};
