@@ -4,8 +4,6 @@
 //! lineage columns after the PCA block): its legacy digest is `6d97a624b8a7`, the value
 //! every bench-v1 manifest carries, which the tests pin.
 
-use sha2::{Digest, Sha256};
-
 /// The manifest's `schema_version`.
 pub const SCHEMA_VERSION: &str = "v2";
 
@@ -103,54 +101,8 @@ pub fn all_columns() -> Vec<&'static str> {
         .collect()
 }
 
-fn short_sha(blob: &[u8]) -> String {
-    let digest = Sha256::digest(blob);
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// `compute_schema_sha`: sha256 of the sorted names joined by `|`, 12 hex characters.
-/// Does not depend on column order.
-pub fn compute_schema_sha<S: AsRef<str>>(columns: &[S]) -> String {
-    let mut names: Vec<&str> = columns.iter().map(AsRef::as_ref).collect();
-    names.sort_unstable();
-    short_sha(names.join("|").as_bytes())
-}
-
-/// The legacy manifest digest: sha256 of Python's `json.dumps(list)` (separators `", "`,
-/// ASCII escapes), 12 hex characters. It depends on column order.
-pub fn legacy_schema_sha<S: AsRef<str>>(columns: &[S]) -> String {
-    let items: Vec<String> = columns
-        .iter()
-        .map(|c| python_json_str(c.as_ref()))
-        .collect();
-    short_sha(format!("[{}]", items.join(", ")).as_bytes())
-}
-
-/// A string as Python's `json.dumps` writes it with `ensure_ascii=True`.
-pub fn python_json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+// The digests are the contract's, computed once in protea-features.
+pub use protea_features::schema::{compute_schema_sha, legacy_manifest_sha as legacy_schema_sha};
 
 /// The catalogue's legacy digest, written to `manifest.json` as `schema_sha`.
 pub fn catalogue_schema_sha() -> String {
@@ -197,10 +149,5 @@ mod tests {
             legacy_schema_sha(&["a", "b"])
         );
         assert_ne!(compute_schema_sha(&["a"]), compute_schema_sha(&["a", "b"]));
-    }
-
-    #[test]
-    fn python_json_escapes() {
-        assert_eq!(python_json_str("a\"é"), "\"a\\\"\\u00e9\"");
     }
 }
